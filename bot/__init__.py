@@ -1,0 +1,1 @@
+"""The Telegram adapter: composition root, middlewares, keyboards, handlers and flows."""

@@ -1,0 +1,175 @@
+"""Ask the coordinators a question (/vraag), and their answer by replying.
+
+```mermaid
+stateDiagram-v2
+    [*] --> typing: /vraag or the "Ask a question" button
+    typing --> typing: not text, too short or too long (explained)
+    typing --> confirming: the question (5-1000 characters)
+    confirming --> typing: "Change"
+    confirming --> [*]: "Send" (saved; coordinators notified through the outbox)
+    typing --> [*]: /cancel
+    confirming --> [*]: /cancel
+```
+A coordinator answers by replying to the bot's message; the answer reaches the person
+through the outbox (see bot.handlers.replies).
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router, html
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notify
+from bot.clock import Clock
+from bot.keyboards import MENU_QUESTION, inline_choices, main_menu
+from domain.roles import Role
+from storage import people, questions
+
+MIN_LENGTH, MAX_LENGTH = 5, 1000
+
+
+class AskQuestion(StatesGroup):
+    typing = State()
+    confirming = State()
+
+
+class QuestionAction(CallbackData, prefix="q"):
+    action: str  # "send" or "change"
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(begin, Command("vraag"))
+    router.message.register(begin, F.text == MENU_QUESTION)
+    router.message.register(receive, AskQuestion.typing, F.text)
+    router.message.register(not_text, AskQuestion.typing)
+    router.message.register(use_buttons, AskQuestion.confirming)
+    router.callback_query.register(
+        send, AskQuestion.confirming, QuestionAction.filter(F.action == "send")
+    )
+    router.callback_query.register(
+        change, AskQuestion.confirming, QuestionAction.filter(F.action == "change")
+    )
+    router.callback_query.register(stale, QuestionAction.filter(), StateFilter(None))
+    return router
+
+
+async def begin(message: Message, state: FSMContext) -> None:
+    await state.set_state(AskQuestion.typing)
+    await message.answer(
+        _(
+            "What is your question for the coordinator? Type it in one message.\n"
+            "For example: <i>When does the next course start?</i>\n\n"
+            "Changed your mind? Type /cancel."
+        )
+    )
+
+
+async def receive(message: Message, state: FSMContext) -> None:
+    text = (message.text or "").strip()
+    if len(text) < MIN_LENGTH:
+        await message.answer(_("That is a bit short. Type your question in a few words."))
+        return
+    if len(text) > MAX_LENGTH:
+        await message.answer(
+            _("That is too long: at most {max} characters. Try to say it shorter.").format(
+                max=MAX_LENGTH
+            )
+        )
+        return
+    await state.update_data(question=text)
+    await state.set_state(AskQuestion.confirming)
+    await message.answer(
+        _("Your question:\n\n{question}\n\nShall I send it to the coordinator?").format(
+            question=html.quote(text)
+        ),
+        reply_markup=inline_choices(
+            [
+                (_("Send"), QuestionAction(action="send").pack()),
+                (_("Change"), QuestionAction(action="change").pack()),
+            ],
+            columns=2,
+        ),
+    )
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(
+        _("Please type your question as text. For example: <i>Where is the first meeting?</i>")
+    )
+
+
+async def use_buttons(message: Message) -> None:
+    await message.answer(_("Tap <b>Send</b> or <b>Change</b> under your question."))
+
+
+async def send(
+    query: CallbackQuery,
+    state: FSMContext,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+    roles: frozenset[Role],
+) -> None:
+    user = query.from_user
+    data = await state.get_data()
+    text = str(data.get("question", ""))
+    now = clock.now()
+    member = member or await people.ensure_telegram_member(
+        db,
+        user_id=user.id,
+        chat_id=user.id,
+        first_name=user.first_name,
+        display_name=user.full_name,
+        now=now,
+    )
+    question = await questions.add_question(db, member.programme_id, member.person.id, text, now)
+    name = html.quote(member.person.first_name or user.first_name)
+    reached = await notify.to_coordinators(
+        db,
+        member.programme_id,
+        notify.message_payload(
+            _(
+                "Question #{id} from {name}:\n\n{question}\n\n"
+                "Reply to this message to answer; your answer goes to {name}."
+            ).format(id=question.id, name=name, question=html.quote(text))
+        ),
+        key=f"question:{question.id}",
+        now=now,
+        ref=f"question:{question.id}",
+    )
+    await state.clear()
+    await query.answer()
+    if query.message is not None:
+        await query.message.edit_reply_markup(reply_markup=None)
+    if reached:
+        reply = _("Sent! The coordinator will answer you here in the chat.")
+    else:
+        reply = _(
+            "Your question is saved, but no coordinator can be reached right now. "
+            "We will pass it on as soon as possible."
+        )
+    await query.bot.send_message(user.id, reply, reply_markup=main_menu(roles))  # type: ignore[union-attr]
+
+
+async def change(query: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(AskQuestion.typing)
+    await query.answer()
+    if query.message is not None:
+        await query.message.edit_reply_markup(reply_markup=None)
+    await query.bot.send_message(  # type: ignore[union-attr]
+        query.from_user.id, _("OK. Type your question again.")
+    )
+
+
+async def stale(query: CallbackQuery) -> None:
+    await query.answer(
+        _("This question was already sent or stopped. Type /vraag to ask a new one."),
+        show_alert=True,
+    )

@@ -1,0 +1,22 @@
+"""All routers, in the order that matters: flows and feature routers first, fallback last."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.conversations import routers as conversation_routers
+from bot.handlers import common, fallback, replies, start, status
+
+
+def build_router() -> Router:
+    root = Router(name="root")
+    # /cancel, /help and /privacy work everywhere, also in the middle of a flow.
+    root.include_router(common.create_router())
+    # Multi-step flows (including their own `/start <payload>` deep links).
+    for router in conversation_routers():
+        root.include_router(router)
+    root.include_router(start.create_router())
+    root.include_router(status.create_router())
+    root.include_router(replies.create_router())
+    root.include_router(fallback.create_router())
+    return root

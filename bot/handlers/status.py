@@ -1,0 +1,43 @@
+"""/status for coordinators: is the bot healthy, is anything stuck in the outbox?"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.filters import HasRole
+from bot.keyboards import MENU_STATUS
+from domain.roles import Role
+from storage import outbox
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.COORDINATOR))
+    router.message.register(status, Command("status"))
+    router.message.register(status, F.text == MENU_STATUS)
+    return router
+
+
+async def status(message: Message, db: AsyncSession, clock: Clock) -> None:
+    stats = await outbox.stats(db, clock.now())
+    counts = stats.by_status
+    await message.answer(
+        _(
+            "<b>Bot status</b>\n"
+            "Messages waiting: {pending} (oldest {minutes} min)\n"
+            "Sent: {sent}\n"
+            "Not reachable: {unreachable}\n"
+            "Failed: {failed}"
+        ).format(
+            pending=stats.pending,
+            minutes=int(stats.oldest_pending_seconds // 60),
+            sent=counts.get("sent", 0),
+            unreachable=counts.get("unreachable", 0),
+            failed=counts.get("failed", 0) + counts.get("uncertain", 0),
+        )
+    )

@@ -1,0 +1,32 @@
+"""gettext set-up: English msgids, Dutch translations in locales/nl/LC_MESSAGES/messages.po."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+LOCALE = "nl"
+
+
+def compile_catalogs(path: Path = LOCALES) -> None:
+    """Build each messages.mo that is missing or older than its .po (the Makefile does too)."""
+    for po_path in path.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parts[-3])
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        tmp.replace(mo_path)
+
+
+def build_i18n(path: Path = LOCALES) -> I18n:
+    compile_catalogs(path)
+    return I18n(path=path, default_locale=LOCALE, domain=DOMAIN)

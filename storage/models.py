@@ -1,0 +1,317 @@
+"""The schema. Alembic migrations (storage/migrations) are the only way it reaches a database.
+
+Every record belongs to a programme (a municipality). A person is modelled apart from the
+channels that reach them (`ChannelIdentity`: a Telegram account now, a web chat later).
+All timestamps are stored in UTC (timezone-aware columns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in and out, also on SQLite (which keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store aware UTC datetimes only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return mapped_column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Programme(Base):
+    """A municipality running Citytrainers; its thresholds live in `settings`."""
+
+    __tablename__ = "programme"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime]
+
+
+class Person(Base):
+    """Someone the programme knows. Personal fields are nulled on deletion (anonymised)."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    first_name: Mapped[str | None] = mapped_column(String(64))
+    last_name: Mapped[str | None] = mapped_column(String(64))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    postcode: Mapped[str | None] = mapped_column(String(7))
+    created_at: Mapped[dt.datetime]
+    anonymised_at: Mapped[dt.datetime | None]
+
+    identities: Mapped[list[ChannelIdentity]] = relationship(back_populates="person")
+    roles: Mapped[list[RoleGrant]] = relationship(
+        back_populates="person", foreign_keys="RoleGrant.person_id"
+    )
+
+
+class ChannelIdentity(Base):
+    """How a person is reached: (channel, external id), e.g. ("telegram", "12345")."""
+
+    __tablename__ = "channel_identity"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = _fk("person.id")
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    unreachable_since: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+
+    person: Mapped[Person] = relationship(back_populates="identities")
+
+
+class RoleGrant(Base):
+    """A role of a person in a programme (optionally at an organisation). Revoked, not deleted."""
+
+    __tablename__ = "role_grant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = _fk("person.id")
+    programme_id: Mapped[int] = _fk("programme.id")
+    role: Mapped[str] = mapped_column(String(24))
+    organisation_id: Mapped[int | None] = _fk("organisation.id", nullable=True)
+    granted_at: Mapped[dt.datetime]
+    granted_by: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+    revoked_at: Mapped[dt.datetime | None]
+
+    person: Mapped[Person] = relationship(back_populates="roles", foreign_keys=[person_id])
+
+
+class Organisation(Base):
+    """A club, association or cultural institution: an "ervaringsplek"."""
+
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    neighbourhood: Mapped[str | None] = mapped_column(String(80))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+
+
+class Cohort(Base):
+    """A training group (at most `capacity` participants, 15 by default)."""
+
+    __tablename__ = "cohort"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    name: Mapped[str] = mapped_column(String(100))
+    track: Mapped[str] = mapped_column(String(16))
+    capacity: Mapped[int] = mapped_column(Integer, default=15)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+
+
+class CourseSession(Base):
+    """One dated meeting, follow-up day or final presentation of a cohort."""
+
+    __tablename__ = "course_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    cohort_id: Mapped[int] = _fk("cohort.id")
+    kind: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[dt.datetime]
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(String(200))
+    cancelled_at: Mapped[dt.datetime | None]
+
+
+class Enrolment(Base):
+    """A person's place (or waiting-list position) in a cohort."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("cohort_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    cohort_id: Mapped[int] = _fk("cohort.id")
+    person_id: Mapped[int] = _fk("person.id")
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+
+
+class PracticeHours(Base):
+    """Practice (or volunteer) minutes logged by a trainee, decided by a supervisor."""
+
+    __tablename__ = "practice_hours"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    person_id: Mapped[int] = _fk("person.id")
+    organisation_id: Mapped[int | None] = _fk("organisation.id", nullable=True, ondelete="SET NULL")
+    work_date: Mapped[dt.date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    decided_at: Mapped[dt.datetime | None]
+    decided_by: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+
+
+class Opportunity(Base):
+    """A practice or volunteer opportunity posted by a coordinator (praktijkervaringsbank)."""
+
+    __tablename__ = "opportunity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    organisation_id: Mapped[int | None] = _fk("organisation.id", nullable=True, ondelete="SET NULL")
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[dt.datetime | None]
+    place: Mapped[str | None] = mapped_column(String(200))
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    places: Mapped[int] = mapped_column(Integer)
+    track: Mapped[str] = mapped_column(String(16))
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    deadline: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+
+
+class Activity(Base):
+    """An activity a Citytrainer organised; its figures feed the programme's statistics."""
+
+    __tablename__ = "activity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    person_id: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    planned_date: Mapped[dt.date | None] = mapped_column(Date)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+
+
+class Consent(Base):
+    """A consent given (privacy statement, parental consent): what version, who, how, when."""
+
+    __tablename__ = "consent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    person_id: Mapped[int] = _fk("person.id")
+    kind: Mapped[str] = mapped_column(String(16))
+    version: Mapped[str] = mapped_column(String(16))
+    given_by: Mapped[str | None] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(16))
+    given_at: Mapped[dt.datetime]
+    withdrawn_at: Mapped[dt.datetime | None]
+
+
+class OutboxMessage(Base):
+    """A message that must reach someone later; written in the transaction that causes it.
+
+    status: pending -> sending -> sent | failed | unreachable | uncertain (a crash mid-send:
+    never sent again, so nobody gets a message twice).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "priority", "not_before"),
+        Index("ix_outbox_sent_message", "chat_id", "telegram_message_id"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    programme_id: Mapped[int | None] = _fk("programme.id", nullable=True, ondelete="SET NULL")
+    person_id: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+    channel: Mapped[str] = mapped_column(String(16), default="telegram")
+    chat_id: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    priority: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime]
+    claimed_at: Mapped[dt.datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    ref: Mapped[str | None] = mapped_column(String(64))  # what a reply to it is about
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled (kept 24 h), so a redelivered update is handled once."""
+
+    __tablename__ = "processed_update"
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    processed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class FsmRecord(Base):
+    """aiogram FSM state and data of one conversation key."""
+
+    __tablename__ = "fsm_state"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime]
+
+
+class Question(Base):
+    """A question someone asked the coordinators through the bot, and the answer."""
+
+    __tablename__ = "question"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = _fk("programme.id")
+    person_id: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+    answered_by: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")

@@ -1,0 +1,1 @@
+"""Developer tools for the Citytrainers bot (not shipped in the wheel)."""
