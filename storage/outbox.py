@@ -119,7 +119,7 @@ async def claim_due(
         )
     )
     rows = [Claimed(*row) for row in result.all()]
-    return sorted(rows, key=lambda r: (r.priority, r.id))
+    return sorted(rows, key=lambda r: ids.index(r.id))  # the order selected: priority, time
 
 
 async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:
@@ -196,9 +196,7 @@ async def stats(session: AsyncSession, now: dt.datetime) -> OutboxStats:
             await session.execute(
                 select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     oldest = await session.scalar(
         select(func.min(OutboxMessage.not_before)).where(

@@ -1,0 +1,343 @@
+"""The outbox queries, on SQLite and PostgreSQL (plus SKIP LOCKED on PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage import migrate, outbox
+from storage.db import create_session_factory
+from storage.models import OutboxMessage
+from storage.outbox import Priority
+
+T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+MIN = dt.timedelta(minutes=1)
+
+
+@pytest.fixture
+async def sessions(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    await migrate.upgrade(engine)
+    yield create_session_factory(engine)
+
+
+async def _add(
+    sessions: async_sessionmaker[AsyncSession],
+    key: str,
+    *,
+    chat: str = "100",
+    priority: Priority = Priority.INTERACTIVE,
+    not_before: dt.datetime | None = None,
+    now: dt.datetime = T0,
+) -> int:
+    async with sessions.begin() as s:
+        assert await outbox.enqueue(
+            s,
+            chat_id=chat,
+            payload={"text": key},
+            key=key,
+            now=now,
+            priority=priority,
+            not_before=not_before,
+        )
+        row_id = await s.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+        )
+    assert row_id is not None
+    return row_id
+
+
+async def _row(sessions: async_sessionmaker[AsyncSession], row_id: int) -> OutboxMessage:
+    async with sessions() as s:
+        row = await s.get(OutboxMessage, row_id)
+    assert row is not None
+    return row
+
+
+async def _claim(
+    sessions: async_sessionmaker[AsyncSession],
+    now: dt.datetime = T0,
+    *,
+    limit: int = 10,
+    worker: str = "w1",
+    skip: frozenset[int] = frozenset(),
+) -> list[outbox.Claimed]:
+    async with sessions.begin() as s:
+        return await outbox.claim_due(s, worker=worker, now=now, limit=limit, skip_priorities=skip)
+
+
+async def test_enqueue_is_idempotent_by_key(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as s:
+        first = await outbox.enqueue(
+            s, chat_id="7", payload={"text": "hoi"}, key="k1", now=T0, ref="q:1"
+        )
+        assert s.info.get("outbox") is True
+    async with sessions.begin() as s:
+        second = await outbox.enqueue(
+            s, chat_id="8", payload={"text": "anders"}, key="k1", now=T0 + MIN
+        )
+    assert (first, second) == (True, False)
+    async with sessions() as s:
+        rows = list(await s.scalars(select(OutboxMessage)))
+    assert len(rows) == 1
+    row = rows[0]
+    # The first write wins untouched.
+    assert (row.chat_id, row.payload, row.ref) == ("7", {"text": "hoi"}, "q:1")
+    assert (row.status, row.attempts, row.priority) == ("pending", 0, Priority.INTERACTIVE)
+    assert row.not_before == T0 and row.created_at == T0
+    assert row.not_before.tzinfo is not None
+
+
+async def test_enqueue_in_same_transaction_twice(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as s:
+        assert await outbox.enqueue(s, chat_id="7", payload={}, key="same", now=T0)
+        assert not await outbox.enqueue(s, chat_id="7", payload={}, key="same", now=T0)
+    async with sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+async def test_enqueue_rolled_back_with_its_transaction(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as s, s.begin():
+        assert await outbox.enqueue(s, chat_id="7", payload={}, key="gone", now=T0)
+        await s.rollback()
+    async with sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+async def test_claim_due_order_future_and_skipped_priorities(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # Ids deliberately not in time order within a priority.
+    late = await _add(sessions, "late", priority=Priority.REMINDER, not_before=T0 - 1 * MIN)
+    early = await _add(sessions, "early", priority=Priority.REMINDER, not_before=T0 - 5 * MIN)
+    bulk = await _add(sessions, "bulk", priority=Priority.BROADCAST, not_before=T0 - 60 * MIN)
+    urgent = await _add(sessions, "urgent", priority=Priority.INTERACTIVE)
+    future = await _add(sessions, "future", not_before=T0 + MIN)
+
+    claimed = await _claim(sessions, skip=frozenset({Priority.BROADCAST}))
+    assert [c.id for c in claimed] == [urgent, early, late]
+    assert all(c.attempts == 1 for c in claimed)
+    by_id = {c.id: c for c in claimed}
+    assert by_id[early].payload == {"text": "early"}
+    assert by_id[early].chat_id == "100" and by_id[early].method == "sendMessage"
+    assert by_id[early].priority == Priority.REMINDER
+
+    for row_id in (urgent, early, late):
+        row = await _row(sessions, row_id)
+        assert (row.status, row.claimed_by, row.claimed_at, row.attempts) == (
+            "sending",
+            "w1",
+            T0,
+            1,
+        )
+    for row_id in (bulk, future):
+        row = await _row(sessions, row_id)
+        assert (row.status, row.attempts, row.claimed_by) == ("pending", 0, None)
+
+    # Claimed rows are not claimed again; the skipped lane comes when no longer skipped.
+    assert [c.id for c in await _claim(sessions)] == [bulk]
+    # The future row becomes due exactly at not_before.
+    assert await _claim(sessions, T0 + MIN - dt.timedelta(seconds=1)) == []
+    assert [c.id for c in await _claim(sessions, T0 + MIN)] == [future]
+
+
+async def test_claim_due_limit_takes_the_first_in_order(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    b = await _add(sessions, "b", priority=Priority.BROADCAST, not_before=T0 - 9 * MIN)
+    r2 = await _add(sessions, "r2", priority=Priority.REMINDER, not_before=T0 - 1 * MIN)
+    r1 = await _add(sessions, "r1", priority=Priority.REMINDER, not_before=T0 - 2 * MIN)
+    assert [c.id for c in await _claim(sessions, limit=2)] == [r1, r2]
+    assert [c.id for c in await _claim(sessions, limit=2)] == [b]
+    assert await _claim(sessions, limit=2) == []
+
+
+async def test_outcomes_only_touch_sending_rows(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    row_id = await _add(sessions, "a")
+    # Pending: nothing happens.
+    async with sessions.begin() as s:
+        await outbox.mark_sent(s, row_id, 55, T0)
+        await outbox.mark_final(s, row_id, "failed", "nope")
+        await outbox.mark_retry(s, row_id, T0 + MIN, "later")
+    row = await _row(sessions, row_id)
+    assert (row.status, row.sent_at, row.last_error, row.not_before) == ("pending", None, None, T0)
+
+    # Sending -> retry: pending again, later, with the error, unclaimed; attempts kept.
+    await _claim(sessions)
+    async with sessions.begin() as s:
+        await outbox.mark_retry(s, row_id, T0 + 10 * MIN, "x" * 400)
+    row = await _row(sessions, row_id)
+    assert (row.status, row.not_before, row.claimed_by, row.attempts) == (
+        "pending",
+        T0 + 10 * MIN,
+        None,
+        1,
+    )
+    assert row.last_error == "x" * 300
+    assert await _claim(sessions, T0 + 9 * MIN) == []
+    [again] = await _claim(sessions, T0 + 10 * MIN)
+    assert again.attempts == 2
+
+    # Sending -> sent.
+    async with sessions.begin() as s:
+        await outbox.mark_sent(s, row_id, 4242, T0 + 11 * MIN)
+    row = await _row(sessions, row_id)
+    assert (row.status, row.telegram_message_id, row.sent_at) == ("sent", 4242, T0 + 11 * MIN)
+
+    # Sent is final: neither retry nor final nor sent again change it.
+    async with sessions.begin() as s:
+        await outbox.mark_retry(s, row_id, T0 + 20 * MIN, "late retry")
+        await outbox.mark_final(s, row_id, "failed", "late failure")
+        await outbox.mark_sent(s, row_id, 1, T0 + 30 * MIN)
+    row = await _row(sessions, row_id)
+    assert (row.status, row.telegram_message_id, row.sent_at, row.last_error) == (
+        "sent",
+        4242,
+        T0 + 11 * MIN,
+        "x" * 300,
+    )
+
+
+@pytest.mark.parametrize("final", ["failed", "unreachable"])
+async def test_mark_final(sessions: async_sessionmaker[AsyncSession], final: str) -> None:
+    row_id = await _add(sessions, "a")
+    await _claim(sessions)
+    async with sessions.begin() as s:
+        await outbox.mark_final(s, row_id, final, "e" * 301)
+    row = await _row(sessions, row_id)
+    assert (row.status, row.last_error) == (final, "e" * 300)
+    assert await _claim(sessions, T0 + 60 * MIN) == []
+
+
+async def test_drop_pending_for_chat(sessions: async_sessionmaker[AsyncSession]) -> None:
+    in_flight = await _add(sessions, "in-flight", chat="1")
+    await _claim(sessions)
+    p1 = await _add(sessions, "p1", chat="1")
+    p2 = await _add(sessions, "p2", chat="1", not_before=T0 + 60 * MIN)
+    other = await _add(sessions, "other", chat="2")
+    async with sessions.begin() as s:
+        assert await outbox.drop_pending_for_chat(s, "1", "blocked") == 2
+    statuses = {i: (await _row(sessions, i)).status for i in (in_flight, p1, p2, other)}
+    assert statuses == {
+        in_flight: "sending",
+        p1: "unreachable",
+        p2: "unreachable",
+        other: "pending",
+    }
+    assert (await _row(sessions, p1)).last_error == "blocked"
+    async with sessions.begin() as s:
+        assert await outbox.drop_pending_for_chat(s, "1", "blocked") == 0
+
+
+async def test_recover_abandoned(sessions: async_sessionmaker[AsyncSession]) -> None:
+    stale = await _add(sessions, "stale")
+    await _claim(sessions, T0, worker="dead")
+    mine = await _add(sessions, "mine", now=T0 + 9 * MIN)
+    await _claim(sessions, T0 + 9 * MIN, worker="me")
+    fresh = await _add(sessions, "fresh", now=T0 + 9 * MIN)
+    await _claim(sessions, T0 + 9 * MIN, worker="other")
+    sent = await _add(sessions, "sent")
+    await _claim(sessions, T0, worker="dead")
+    async with sessions.begin() as s:
+        await outbox.mark_sent(s, sent, 1, T0)
+    pending = await _add(sessions, "pending")
+
+    # Without a worker: only rows claimed before the cut-off.
+    async with sessions.begin() as s:
+        assert await outbox.recover_abandoned(s, None, T0 + 5 * MIN) == 1
+    # With a worker: its own rows too, whatever their age.
+    async with sessions.begin() as s:
+        assert await outbox.recover_abandoned(s, "me", T0 + 5 * MIN) == 1
+
+    rows = {i: await _row(sessions, i) for i in (stale, mine, fresh, pending, sent)}
+    assert {i: r.status for i, r in rows.items()} == {
+        stale: "uncertain",
+        mine: "uncertain",
+        fresh: "sending",
+        pending: "pending",
+        sent: "sent",
+    }
+    assert rows[stale].last_error == "worker stopped during send"
+    # Uncertain rows are never claimed again.
+    assert [c.id for c in await _claim(sessions, T0 + 60 * MIN)] == [pending]
+
+
+async def test_stats(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as s:
+        empty = await outbox.stats(s, T0)
+    assert (empty.pending, empty.oldest_pending_seconds, empty.by_status) == (0, 0.0, {})
+
+    await _add(sessions, "claimed", not_before=T0 - 60 * MIN)
+    await _claim(sessions, T0)
+    await _add(sessions, "old", not_before=T0 - 90 * MIN)  # after the claim: stays pending
+    await _add(sessions, "new", not_before=T0 - 30 * MIN)
+    await _add(sessions, "future", not_before=T0 + 30 * MIN)
+    async with sessions() as s:
+        st = await outbox.stats(s, T0)
+    assert st.pending == 3
+    assert st.by_status == {"pending": 3, "sending": 1}
+    # The oldest *due* pending row; the claimed one (older still) does not count.
+    assert st.oldest_pending_seconds == 90 * 60
+
+    async with sessions() as s:
+        before_all = await outbox.stats(s, T0 - 200 * MIN)
+    assert before_all.oldest_pending_seconds == 0.0
+
+
+@pytest.fixture
+async def pg_sessions(pg_engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    await migrate.upgrade(pg_engine)
+    yield create_session_factory(pg_engine)
+
+
+async def test_concurrent_claims_are_disjoint_on_postgres(
+    pg_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ids = [await _add(pg_sessions, f"m{i}", not_before=T0 - i * MIN) for i in range(5)]
+
+    async with pg_sessions() as first, pg_sessions() as second:
+        await first.begin()
+        await second.begin()
+        a = await outbox.claim_due(first, worker="a", now=T0, limit=2)
+        assert len(a) == 2
+        # The first transaction is still open and holds its row locks. Without SKIP LOCKED
+        # the second claim would block on them (or pick the same rows): give it 5 seconds.
+        b = await asyncio.wait_for(outbox.claim_due(second, worker="b", now=T0, limit=10), 5)
+        # Nothing committed yet: the second one cannot see the first one's `sending`.
+        assert {c.id for c in a}.isdisjoint({c.id for c in b})
+        assert len(b) == 3
+        await second.commit()
+        await first.commit()
+
+    assert sorted(c.id for c in a + b) == sorted(ids)
+    async with pg_sessions() as s:
+        rows = {r.id: r for r in await s.scalars(select(OutboxMessage))}
+    assert {rows[c.id].claimed_by for c in a} == {"a"}
+    assert {rows[c.id].claimed_by for c in b} == {"b"}
+    assert all(r.status == "sending" and r.attempts == 1 for r in rows.values())
+    # The oldest rows go to whoever claimed first.
+    assert {c.id for c in a} == set(ids[-2:])
+
+
+async def test_concurrent_claims_without_rows_left_on_postgres(
+    pg_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await _add(pg_sessions, "only")
+    async with pg_sessions() as first, pg_sessions() as second:
+        await first.begin()
+        await second.begin()
+        assert len(await outbox.claim_due(first, worker="a", now=T0, limit=5)) == 1
+        b = await asyncio.wait_for(outbox.claim_due(second, worker="b", now=T0, limit=5), 5)
+        assert b == []
+        await first.commit()
+        await second.commit()
