@@ -29,19 +29,28 @@ class CommandSpec:
     roles: frozenset[Role] | None = None  # None: everyone
 
 
-COMMANDS: tuple[CommandSpec, ...] = (
+CORE_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", __("Start and main menu")),
     CommandSpec("help", __("What you can do here")),
     CommandSpec("cancel", __("Stop what you are doing")),
     CommandSpec("privacy", __("What we store about you")),
-    CommandSpec("vraag", __("Ask the coordinator a question")),
     CommandSpec("status", __("How the bot is doing"), frozenset({Role.COORDINATOR})),
 )
 
 
+def all_commands() -> list[CommandSpec]:
+    from bot.features import all_features
+
+    specs = list(CORE_COMMANDS[:4])
+    for feature in all_features():
+        specs.extend(feature.commands)
+    specs.extend(CORE_COMMANDS[4:])
+    return specs
+
+
 def commands_for(roles: Iterable[Role]) -> list[CommandSpec]:
     held = set(roles)
-    return [c for c in COMMANDS if c.roles is None or held & c.roles]
+    return [c for c in all_commands() if c.roles is None or held & c.roles]
 
 
 def _bot_commands(specs: list[CommandSpec]) -> list[BotCommand]:

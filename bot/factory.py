@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import errors
 from bot.clock import Clock, SystemClock
 from bot.config import LOCAL_BOT_TOKEN, Settings
+from bot.features import FeatureDeps, all_features
 from bot.handlers import build_router
 from bot.i18n import build_i18n
 from bot.metrics import Metrics
@@ -121,8 +122,17 @@ def build_app(
     dispatcher.workflow_data.update(
         clock=clock, metrics=metrics, sessions=sessions, settings=settings, sender=sender
     )
-    sweeper = Sweeper(sessions, clock, i18n, foundation_sweeps(metrics), after=sender.wake.set)
+    deps = FeatureDeps(
+        settings=settings, clock=clock, sessions=sessions, metrics=metrics, i18n=i18n
+    )
+    sweeps = foundation_sweeps(metrics)
     web_app = build_web_app(sessions, clock, metrics)
+    for feature in all_features():
+        if feature.sweeps is not None:
+            sweeps.extend(feature.sweeps(deps))
+        if feature.web is not None:
+            feature.web(web_app, deps)
+    sweeper = Sweeper(sessions, clock, i18n, sweeps, after=sender.wake.set)
     return App(
         settings=settings,
         clock=clock,

@@ -19,16 +19,17 @@ from domain.roles import Role
 MENU_HELP = __("Help")
 MENU_PRIVACY = __("Privacy")
 MENU_STATUS = __("Bot status")
-MENU_QUESTION = __("Ask a question")
 
 
 def main_menu(roles: Iterable[Role]) -> ReplyKeyboardMarkup:
-    """The persistent menu under the chat: a few big buttons, more for staff."""
-    held = set(roles)
-    rows: list[list[KeyboardButton]] = []
+    """The persistent menu under the chat: the features' buttons, two a row, then help."""
+    from bot.features import menu_items
+
+    held = frozenset(roles)
+    buttons = [KeyboardButton(text=str(item.text)) for item in menu_items(held)]
     if Role.COORDINATOR in held:
-        rows.append([KeyboardButton(text=str(MENU_STATUS))])
-    rows.append([KeyboardButton(text=str(MENU_QUESTION))])
+        buttons.append(KeyboardButton(text=str(MENU_STATUS)))
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([KeyboardButton(text=str(MENU_HELP)), KeyboardButton(text=str(MENU_PRIVACY))])
     return ReplyKeyboardMarkup(
         keyboard=rows,

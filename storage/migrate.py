@@ -18,7 +18,7 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Bring the schema up to `revision` (all migrations by default)."""
 
     def _run(connection: Connection) -> None:

@@ -45,6 +45,7 @@ never marks anything as translated; it prints what still needs translating and e
 from __future__ import annotations
 
 import argparse
+import copy
 import gc
 import html
 import os
@@ -177,6 +178,34 @@ def load_catalog(path: Path, locale: str | None = DEFAULT_LOCALE) -> Catalog:
         return Catalog(locale=locale, domain=DOMAIN, project=PROJECT, fuzzy=False)
     with path.open("rb") as fh:
         return read_po(fh, locale=locale, domain=DOMAIN, abort_invalid=True)
+
+
+def sibling_catalogs(path: Path) -> list[Path]:
+    """The other .po files beside ``path``: one catalog per feature, compiled into one .mo."""
+    if not path.parent.is_dir():
+        return []
+    return sorted(p for p in path.parent.glob("*.po") if p.resolve() != path.resolve())
+
+
+def load_union(path: Path, locale: str | None = DEFAULT_LOCALE) -> tuple[Catalog, list[Problem]]:
+    """``path`` plus its sibling .po files as one catalog; a msgid in two files is a problem."""
+    union = load_catalog(path, locale)
+    seen = {_key(message): path.name for message in _messages(union)}
+    problems: list[Problem] = []
+    for other in sibling_catalogs(path):
+        part = load_catalog(other, locale)
+        if part.fuzzy and _messages(part):
+            problems.append(Problem("fuzzy", f"{other}:1", "header is marked fuzzy"))
+        for message in _messages(part):
+            key = _key(message)
+            if key in seen:
+                detail = f"also in {seen[key]}"
+                problems.append(Problem("duplicate", f"{other}:{message.lineno}", detail, key[0]))
+                continue
+            seen[key] = other.name
+            union[message.id] = message
+            union[message.id].lineno = message.lineno
+    return union, problems
 
 
 # --------------------------------------------------------------------------- catalog checks
@@ -567,10 +596,11 @@ def run_check(
     result.msgids = len(_messages(template))
     shown = paths.show(paths.catalog)
     try:
-        catalog = load_catalog(paths.catalog)
+        catalog, duplicates = load_union(paths.catalog)
     except (PoFileError, ValueError) as exc:
         result.problems.append(Problem("invalid", shown, f"cannot parse catalog: {exc}"))
         return result
+    result.problems.extend(duplicates)
     result.problems.extend(check_catalog(template, catalog, shown))
     if spellcheck:
         base = find_dictionary(dictionary)
@@ -614,6 +644,15 @@ def update_catalog(
             "# Dutch translations for the Citytrainers bot.\n"
             "# Update with: python -m tools.check_i18n --update"
         )
+    elsewhere = {
+        _key(message)
+        for other in sibling_catalogs(catalog_path)
+        for message in _messages(load_catalog(other, locale))
+    }
+    template = copy.deepcopy(template)
+    for message in list(_messages(template)):
+        if _key(message) in elsewhere:
+            template.delete(message.id, context=message.context)
     before = {_key(message) for message in _messages(catalog)}
     catalog.update(
         template,
@@ -670,6 +709,10 @@ def compile_catalogs(locales_dir: Path, domain: str = DOMAIN) -> tuple[list[Path
         except (PoFileError, ValueError) as exc:
             problems.append(Problem("invalid", str(po_path), f"cannot parse catalog: {exc}"))
             continue
+        for other in sibling_catalogs(po_path):
+            with other.open("rb") as fh:
+                for message in _messages(read_po(fh, domain=domain, abort_invalid=True)):
+                    catalog[message.id] = message
         errors = [
             Problem("invalid", f"{po_path}:{message.lineno or 0}", str(error), _singular(message))
             for message, message_errors in catalog.check()

@@ -23,14 +23,18 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notify
 from bot.clock import Clock
-from bot.keyboards import MENU_QUESTION, inline_choices, main_menu
+from bot.commands import CommandSpec
+from bot.features import Feature, MenuItem
+from bot.keyboards import inline_choices, main_menu
 from domain.roles import Role
 from storage import people, questions
 
+MENU_QUESTION = __("Ask a question")
 MIN_LENGTH, MAX_LENGTH = 5, 1000
 
 
@@ -173,3 +177,52 @@ async def stale(query: CallbackQuery) -> None:
         _("This question was already sent or stopped. Type /vraag to ask a new one."),
         show_alert=True,
     )
+
+
+async def answer_by_reply(
+    message: Message, db: AsyncSession, clock: Clock, member: people.Member, ident: str
+) -> None:
+    """A coordinator replied to a question's notification: pass the answer on."""
+    if Role.COORDINATOR not in member.roles or not ident.isdigit():
+        await message.answer(
+            _("I cannot link this reply to anything. Type /help to see what you can do.")
+        )
+        return
+    question = await questions.get_question(db, int(ident))
+    if question is None or question.person_id is None:
+        await message.answer(_("This question no longer exists (the person deleted their data)."))
+        return
+    now = clock.now()
+    answer = (message.text or "").strip()
+    question.answered_at = now
+    question.answered_by = member.person.id
+    delivered = await notify.to_person(
+        db,
+        question.person_id,
+        notify.message_payload(
+            _("The coordinator answered your question:\n\n<i>{question}</i>\n\n{answer}").format(
+                question=html.quote(question.text or ""), answer=html.quote(answer)
+            )
+        ),
+        key=f"question:{question.id}:answer:{message.message_id}",
+        now=now,
+    )
+    if delivered:
+        await message.answer(
+            _("Your answer to question #{id} is on its way.").format(id=question.id)
+        )
+    else:
+        await message.answer(
+            _(
+                "The person who asked question #{id} cannot be reached (they blocked the bot)."
+            ).format(id=question.id)
+        )
+
+
+FEATURE = Feature(
+    name="question",
+    routers=lambda: [create_router()],
+    commands=(CommandSpec("vraag", __("Ask the coordinator a question")),),
+    menu=(MenuItem(MENU_QUESTION),),
+    replies={"question": answer_by_reply},
+)

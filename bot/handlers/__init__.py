@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.conversations import routers as conversation_routers
+from bot.features import all_features
 from bot.handlers import common, fallback, replies, start, status
 
 
@@ -12,9 +12,10 @@ def build_router() -> Router:
     root = Router(name="root")
     # /cancel, /help and /privacy work everywhere, also in the middle of a flow.
     root.include_router(common.create_router())
-    # Multi-step flows (including their own `/start <payload>` deep links).
-    for router in conversation_routers():
-        root.include_router(router)
+    # Features and their flows (including their own `/start <payload>` deep links).
+    for feature in all_features():
+        for router in feature.routers():
+            root.include_router(router)
     root.include_router(start.create_router())
     root.include_router(status.create_router())
     root.include_router(replies.create_router())

@@ -6,7 +6,8 @@ from typing import Any
 
 from alembic import context
 
-from storage.models import Base, UTCDateTime
+from storage.models import UTCDateTime
+from storage.schema import Base
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

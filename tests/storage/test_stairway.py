@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import migrate
-from storage.models import Base, UTCDateTime
+from storage.models import UTCDateTime
+from storage.schema import Base
 
 
 def _context(conn: Connection) -> MigrationContext:
