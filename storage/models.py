@@ -61,7 +61,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON}
 
 
-def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+def fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
     return mapped_column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
@@ -81,7 +81,7 @@ class Person(Base):
 
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
+    programme_id: Mapped[int] = fk("programme.id")
     first_name: Mapped[str | None] = mapped_column(String(64))
     last_name: Mapped[str | None] = mapped_column(String(64))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -101,7 +101,7 @@ class ChannelIdentity(Base):
     __tablename__ = "channel_identity"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = _fk("person.id")
+    person_id: Mapped[int] = fk("person.id")
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
@@ -118,138 +118,15 @@ class RoleGrant(Base):
 
     __tablename__ = "role_grant"
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = _fk("person.id")
-    programme_id: Mapped[int] = _fk("programme.id")
+    person_id: Mapped[int] = fk("person.id")
+    programme_id: Mapped[int] = fk("programme.id")
     role: Mapped[str] = mapped_column(String(24))
-    organisation_id: Mapped[int | None] = _fk("organisation.id", nullable=True)
+    organisation_id: Mapped[int | None] = fk("organisation.id", nullable=True)
     granted_at: Mapped[dt.datetime]
-    granted_by: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+    granted_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
     revoked_at: Mapped[dt.datetime | None]
 
     person: Mapped[Person] = relationship(back_populates="roles", foreign_keys=[person_id])
-
-
-class Organisation(Base):
-    """A club, association or cultural institution: an "ervaringsplek"."""
-
-    __tablename__ = "organisation"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(16))
-    neighbourhood: Mapped[str | None] = mapped_column(String(80))
-    contact: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime]
-
-
-class Cohort(Base):
-    """A training group (at most `capacity` participants, 15 by default)."""
-
-    __tablename__ = "cohort"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    name: Mapped[str] = mapped_column(String(100))
-    track: Mapped[str] = mapped_column(String(16))
-    capacity: Mapped[int] = mapped_column(Integer, default=15)
-    start_date: Mapped[dt.date | None] = mapped_column(Date)
-    location: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime]
-
-
-class CourseSession(Base):
-    """One dated meeting, follow-up day or final presentation of a cohort."""
-
-    __tablename__ = "course_session"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    cohort_id: Mapped[int] = _fk("cohort.id")
-    kind: Mapped[str] = mapped_column(String(16))
-    seq: Mapped[int] = mapped_column(Integer)
-    starts_at: Mapped[dt.datetime]
-    duration_minutes: Mapped[int] = mapped_column(Integer)
-    location: Mapped[str | None] = mapped_column(String(200))
-    cancelled_at: Mapped[dt.datetime | None]
-
-
-class Enrolment(Base):
-    """A person's place (or waiting-list position) in a cohort."""
-
-    __tablename__ = "enrolment"
-    __table_args__ = (UniqueConstraint("cohort_id", "person_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    cohort_id: Mapped[int] = _fk("cohort.id")
-    person_id: Mapped[int] = _fk("person.id")
-    status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[dt.datetime]
-
-
-class PracticeHours(Base):
-    """Practice (or volunteer) minutes logged by a trainee, decided by a supervisor."""
-
-    __tablename__ = "practice_hours"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    person_id: Mapped[int] = _fk("person.id")
-    organisation_id: Mapped[int | None] = _fk("organisation.id", nullable=True, ondelete="SET NULL")
-    work_date: Mapped[dt.date] = mapped_column(Date)
-    minutes: Mapped[int] = mapped_column(Integer)
-    description: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[dt.datetime]
-    decided_at: Mapped[dt.datetime | None]
-    decided_by: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
-
-
-class Opportunity(Base):
-    """A practice or volunteer opportunity posted by a coordinator (praktijkervaringsbank)."""
-
-    __tablename__ = "opportunity"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    organisation_id: Mapped[int | None] = _fk("organisation.id", nullable=True, ondelete="SET NULL")
-    title: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str | None] = mapped_column(Text)
-    starts_at: Mapped[dt.datetime | None]
-    place: Mapped[str | None] = mapped_column(String(200))
-    minutes: Mapped[int | None] = mapped_column(Integer)
-    places: Mapped[int] = mapped_column(Integer)
-    track: Mapped[str] = mapped_column(String(16))
-    min_age: Mapped[int | None] = mapped_column(Integer)
-    deadline: Mapped[dt.datetime | None]
-    status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[dt.datetime]
-
-
-class Activity(Base):
-    """An activity a Citytrainer organised; its figures feed the programme's statistics."""
-
-    __tablename__ = "activity"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    person_id: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
-    title: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
-    planned_date: Mapped[dt.date | None] = mapped_column(Date)
-    participants: Mapped[int | None] = mapped_column(Integer)
-    minutes: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime]
-
-
-class Consent(Base):
-    """A consent given (privacy statement, parental consent): what version, who, how, when."""
-
-    __tablename__ = "consent"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    person_id: Mapped[int] = _fk("person.id")
-    kind: Mapped[str] = mapped_column(String(16))
-    version: Mapped[str] = mapped_column(String(16))
-    given_by: Mapped[str | None] = mapped_column(String(128))
-    method: Mapped[str] = mapped_column(String(16))
-    given_at: Mapped[dt.datetime]
-    withdrawn_at: Mapped[dt.datetime | None]
 
 
 class OutboxMessage(Base):
@@ -265,8 +142,8 @@ class OutboxMessage(Base):
         Index("ix_outbox_sent_message", "chat_id", "telegram_message_id"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    programme_id: Mapped[int | None] = _fk("programme.id", nullable=True, ondelete="SET NULL")
-    person_id: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+    programme_id: Mapped[int | None] = fk("programme.id", nullable=True, ondelete="SET NULL")
+    person_id: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
     channel: Mapped[str] = mapped_column(String(16), default="telegram")
     chat_id: Mapped[str] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(32))
@@ -309,9 +186,9 @@ class Question(Base):
 
     __tablename__ = "question"
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = _fk("programme.id")
-    person_id: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+    programme_id: Mapped[int] = fk("programme.id")
+    person_id: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     answered_at: Mapped[dt.datetime | None]
-    answered_by: Mapped[int | None] = _fk("person.id", nullable=True, ondelete="SET NULL")
+    answered_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")

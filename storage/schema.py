@@ -6,6 +6,7 @@ module here (one line), then adds a migration under storage/migrations/versions.
 
 from __future__ import annotations
 
+from storage import course_models, hours_models, opportunity_models, signup_models
 from storage.models import Base
 
-__all__ = ["Base"]
+__all__ = ["Base", "course_models", "hours_models", "opportunity_models", "signup_models"]
