@@ -105,9 +105,10 @@ async def _run(settings: Settings) -> int:
     emulator = None
     api_base = None
     if settings.local_mode:
+        from bot.config import LOCAL_BOT_TOKEN
         from simulator.server import TelegramEmulator
 
-        emulator = TelegramEmulator()
+        emulator = TelegramEmulator(default_token=LOCAL_BOT_TOKEN)
         await emulator.start(host="127.0.0.1", port=settings.emulator_port)
         api_base = emulator.base_url
     runtime = Runtime(build_app(settings, api_base=api_base))
