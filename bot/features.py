@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from aiogram import Router
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from aiohttp import web
+from babel.support import LazyProxy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -70,9 +70,13 @@ class Feature:
 
 def all_features() -> tuple[Feature, ...]:
     """Every feature, in the order its routers are tried."""
+    from bot import course_feature
+    from bot import hours_feature
+    from bot import opportunity_feature
+    from bot import signup_feature
     from bot.conversations import question
 
-    return (question.FEATURE,)
+    return (question.FEATURE, course_feature.FEATURE, hours_feature.FEATURE, opportunity_feature.FEATURE, signup_feature.FEATURE)
 
 
 def menu_items(roles: frozenset[Role]) -> list[MenuItem]:

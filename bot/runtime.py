@@ -117,8 +117,8 @@ class Runtime:
         site = web.TCPSite(runner, self.app.settings.web_host, self.app.settings.web_port)
         await site.start()
         self._web = runner
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        self.web_port = sockets[0].getsockname()[1] if sockets else self.app.settings.web_port
+        addresses = runner.addresses
+        self.web_port = int(addresses[0][1]) if addresses else self.app.settings.web_port
 
     async def stop(self) -> None:
         self.stop_event.set()

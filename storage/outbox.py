@@ -118,7 +118,9 @@ async def claim_due(
             OutboxMessage.attempts,
         )
     )
-    rows = [Claimed(*row) for row in result.all()]
+    rows = [
+        Claimed(r.id, r.chat_id, r.method, r.payload, r.priority, r.attempts) for r in result.all()
+    ]
     return sorted(rows, key=lambda r: ids.index(r.id))  # the order selected: priority, time
 
 
@@ -146,6 +148,18 @@ async def mark_retry(
         not_before=not_before,
         last_error=error[:300],
         claimed_by=None,
+    )
+
+
+async def give_back(session: AsyncSession, row_id: int, now: dt.datetime) -> None:
+    """A claimed row that was never handed to Telegram (shutdown): pending again, as before."""
+    await _set(
+        session,
+        row_id,
+        status="pending",
+        not_before=now,
+        claimed_by=None,
+        attempts=OutboxMessage.attempts - 1,
     )
 
 

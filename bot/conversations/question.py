@@ -150,7 +150,7 @@ async def send(
     )
     await state.clear()
     await query.answer()
-    if query.message is not None:
+    if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
     if reached:
         reply = _("Sent! The coordinator will answer you here in the chat.")
@@ -165,7 +165,7 @@ async def send(
 async def change(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(AskQuestion.typing)
     await query.answer()
-    if query.message is not None:
+    if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
     await query.bot.send_message(  # type: ignore[union-attr]
         query.from_user.id, _("OK. Type your question again.")

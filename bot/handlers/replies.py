@@ -24,19 +24,20 @@ def create_router() -> Router:
 
 async def on_reply(
     message: Message, db: AsyncSession, clock: Clock, member: people.Member | None
-) -> bool | None:
+) -> None:
     assert message.reply_to_message is not None
     ref = await questions.ref_of_sent_message(
         db, str(message.chat.id), message.reply_to_message.message_id
     )
     if ref is None or member is None:
-        return await _not_routable(message)
+        await _not_routable(message)
+        return
     kind, _sep, ident = ref.partition(":")
     handler = reply_handlers().get(kind)
     if handler is None:
-        return await _not_routable(message)
+        await _not_routable(message)
+        return
     await handler(message, db, clock, member, ident)
-    return None
 
 
 async def _not_routable(message: Message) -> None:

@@ -1,0 +1,63 @@
+# Citytrainers bot. `make run` starts it (local mode without a token); `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck i18n i18n-update catalogs hadolint pytest bench fmt system-deps clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the bot with its development tools
+
+catalogs: $(STAMP) ## compile the Dutch catalogs (.po -> .mo)
+	$(BIN)/python -m tools.check_i18n --compile
+
+run: $(STAMP) catalogs ## run the bot (no TELEGRAM_BOT_TOKEN: local emulator + web chat)
+	$(BIN)/citytrainers-bot run
+
+system-deps: ## Dutch Hunspell dictionary for the spell check of the catalogs
+	@if [ -f /usr/share/hunspell/nl_NL.dic ] && command -v hunspell >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell hunspell-nl >/dev/null; \
+	else echo "install hunspell and hunspell-nl (Debian/Ubuntu: apt-get install hunspell hunspell-nl)"; fi
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy: strict on the pure domain package, normal elsewhere
+	$(BIN)/mypy --strict domain
+	$(BIN)/mypy bot storage simulator tools
+
+i18n: $(STAMP) system-deps ## every msgid translated, no fuzzy or obsolete entries, Dutch spelling
+	$(BIN)/python -m tools.check_i18n
+
+i18n-update: $(STAMP) ## add new msgids from the code to locales/nl/LC_MESSAGES/messages.po
+	$(BIN)/python -m tools.check_i18n --update
+
+hadolint: $(STAMP) ## lint the Dockerfile
+	$(BIN)/hadolint Dockerfile
+
+pytest: $(STAMP) catalogs ## unit, storage (SQLite + PostgreSQL) and end-to-end tests
+	$(BIN)/pytest --cov=bot --cov=domain --cov=storage --cov=simulator --cov-report=term:skip-covered
+
+test: lint typecheck i18n hadolint pytest ## everything CI runs
+
+bench: $(STAMP) ## benchmarks under bench/ (time and memory)
+	@for script in bench/bench_*.py; do [ -e "$$script" ] && $(BIN)/python "$$script"; done; true
+
+fmt: $(STAMP) ## format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage htmlcov
