@@ -31,6 +31,7 @@ from bot.metrics import Metrics
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.member import MemberMiddleware
 from bot.outbox_sender import OutboxSender
+from bot.retry import InteractiveRequestMiddleware
 from bot.scheduler import Sweeper
 from bot.sweeps import foundation_sweeps
 from bot.web import build_web_app
@@ -102,6 +103,7 @@ def build_app(
         isolation = SimpleEventIsolation()
 
     bot = make_bot(token, base)
+    bot.session.middleware(InteractiveRequestMiddleware())
     sender_bot = make_bot(token, base)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     sender = OutboxSender(

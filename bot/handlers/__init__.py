@@ -5,13 +5,14 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.features import all_features
-from bot.handlers import common, fallback, replies, start, status
+from bot.handlers import common, fallback, membership, replies, start, status
 
 
 def build_router() -> Router:
     root = Router(name="root")
     # /cancel, /help and /privacy work everywhere, also in the middle of a flow.
     root.include_router(common.create_router())
+    root.include_router(membership.create_router())
     # Features and their flows (including their own `/start <payload>` deep links).
     for feature in all_features():
         for router in feature.routers():

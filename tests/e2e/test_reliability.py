@@ -131,3 +131,34 @@ async def test_the_bot_runs_on_postgresql(
             )
 
     await eventually(answered, lambda n: n == 1)
+
+
+async def test_blocking_the_bot_is_noticed_without_sending(
+    harness: BotHarness, emu: EmulatorClient
+):
+    await harness.start()
+    sem = await emu.create_user("Sem")
+    await sem.send("/start")
+    await sem.expect_message()
+
+    async def reachable() -> bool:
+        from storage import people
+
+        async with harness.app.sessions() as session:
+            member = await people.find_member(session, people.TELEGRAM, str(sem.id))
+            return member is not None and member.identity.reachable
+
+    await sem.block_bot()
+    await eventually(reachable, lambda ok: not ok)
+    await sem.unblock_bot()
+    await eventually(reachable, lambda ok: ok)
+
+
+async def test_a_short_429_on_a_direct_answer_is_waited_out(
+    harness: BotHarness, emu: EmulatorClient
+):
+    await harness.start()
+    vera = await emu.create_user("Vera")
+    await emu.inject_fault("sendMessage", 1, "429", retry_after=1, chat_id=vera.id)
+    await vera.send("/help")
+    assert "Dit kun je hier doen" in (await vera.expect_message(timeout=8)).text
