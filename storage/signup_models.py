@@ -1,17 +1,25 @@
-"""Signups: places in training groups and consents (the signup issue)."""
+"""Signups: answers, places in training groups, consents, consent tokens and group invites.
+
+Personal answers live on `Signup`; on deletion (/verwijderen, retention) the free text and
+parent details are nulled and `anonymised_at` is set, while the category answers (track,
+gender, school type, heard-from, age at signup) and the outcome stay for the figures.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, fk
 
 
 class Enrolment(Base):
-    """A person's place (or waiting-list position) in a cohort."""
+    """A person's place (or waiting-list position, or offer) in a cohort.
+
+    status: placed, waiting, offered, withdrawn (left, or an offer lapsed), declined.
+    """
 
     __tablename__ = "enrolment"
     __table_args__ = (UniqueConstraint("cohort_id", "person_id"),)
@@ -21,6 +29,10 @@ class Enrolment(Base):
     person_id: Mapped[int] = fk("person.id")
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime]
+    track: Mapped[str | None] = mapped_column(String(16))
+    offered_at: Mapped[dt.datetime | None]
+    offer_expires_at: Mapped[dt.datetime | None]
+    decided_at: Mapped[dt.datetime | None]
 
 
 class Consent(Base):
@@ -30,9 +42,71 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = fk("programme.id")
     person_id: Mapped[int] = fk("person.id")
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # "privacy" or "parental"
     version: Mapped[str] = mapped_column(String(16))
     given_by: Mapped[str | None] = mapped_column(String(128))
-    method: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(16))  # "telegram", "web", "paper"
     given_at: Mapped[dt.datetime]
     withdrawn_at: Mapped[dt.datetime | None]
+    signup_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class Signup(Base):
+    """One signup for the course and what happened to it.
+
+    status: awaiting_consent -> submitted -> placed | waiting | declined; withdrawn.
+    """
+
+    __tablename__ = "signup"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = fk("programme.id")
+    person_id: Mapped[int] = fk("person.id")
+    status: Mapped[str] = mapped_column(String(24))
+    track: Mapped[str] = mapped_column(String(16))
+    age_at_signup: Mapped[int] = mapped_column(Integer)
+    motivation: Mapped[str | None] = mapped_column(Text)
+    gender: Mapped[str | None] = mapped_column(String(16))
+    school: Mapped[str | None] = mapped_column(String(16))
+    heard_from: Mapped[str | None] = mapped_column(String(16))
+    contact: Mapped[str | None] = mapped_column(String(16))
+    needs_consent: Mapped[bool]
+    parent_name: Mapped[str | None] = mapped_column(String(64))
+    parent_contact: Mapped[str | None] = mapped_column(String(128))
+    parent_telegram_id: Mapped[str | None] = mapped_column(String(64))
+    cohort_id: Mapped[int | None] = fk("cohort.id", nullable=True, ondelete="SET NULL")
+    privacy_version: Mapped[str] = mapped_column(String(16))
+    privacy_accepted_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime]
+    submitted_at: Mapped[dt.datetime | None]
+    decided_at: Mapped[dt.datetime | None]
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    anonymised_at: Mapped[dt.datetime | None]
+
+
+class ConsentToken(Base):
+    """A parental-consent link: only the sha256 of the token is stored; single-use, expiring."""
+
+    __tablename__ = "signup_consent_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = fk("signup.id")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    reminded_at: Mapped[dt.datetime | None]
+
+
+class GroupInvite(Base):
+    """An invitation link to one group (opaque token, optional expiry and maximum uses)."""
+
+    __tablename__ = "signup_invite"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = fk("programme.id")
+    cohort_id: Mapped[int] = fk("cohort.id")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer, default=0)

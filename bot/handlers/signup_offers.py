@@ -1,0 +1,70 @@
+"""A person offered a freed place in a group accepts or declines it (buttons `su:oa` / `su:od`)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router, html
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notify
+from bot import signup_notices as notices
+from bot.clock import Clock
+from bot.conversations.signup import SignupCb
+from domain.roles import Role
+from storage import people, signup_groups
+from storage.course_models import Cohort
+from storage.signup_models import Enrolment
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(answer_offer, SignupCb.filter(F.action.in_({"oa", "od"})))
+    return router
+
+
+async def answer_offer(
+    query: CallbackQuery,
+    callback_data: SignupCb,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    enrolment = await db.get(Enrolment, int(callback_data.step or 0))
+    if enrolment is None or member is None or enrolment.person_id != member.person.id:
+        await query.answer(_("This button no longer works."), show_alert=True)
+        return
+    now = clock.now()
+    cohort = await db.get(Cohort, enrolment.cohort_id)
+    assert cohort is not None and query.bot is not None
+    if enrolment.status != "offered" or (
+        enrolment.offer_expires_at is not None and enrolment.offer_expires_at <= now
+    ):
+        await query.answer(_("This offer has expired or was already answered."), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+    if callback_data.action == "od":
+        enrolment.status = "declined"
+        enrolment.decided_at = now
+        await query.bot.send_message(
+            query.from_user.id,
+            _("OK, we give the place to someone else. Thank you for letting us know."),
+        )
+        return
+    await signup_groups.accept_offer(db, enrolment, now)
+    await people.grant_role(db, member.person.id, enrolment.programme_id, Role.PARTICIPANT, now)
+    await notify.to_coordinators(
+        db,
+        enrolment.programme_id,
+        notify.message_payload(
+            _("{name} accepted the free place in group {group}.").format(
+                name=html.quote(member.person.first_name or "?"),
+                group=html.quote(cohort.name),
+            )
+        ),
+        key=f"enrolment:{enrolment.id}:accepted",
+        now=now,
+    )
+    await query.bot.send_message(query.from_user.id, await notices.placed_text(db, cohort))

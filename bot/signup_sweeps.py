@@ -1,0 +1,143 @@
+"""Time-driven work of the signup: consent reminders and expiry, waiting-list offers, retention.
+
+Each sweep only decides what is due and writes outbox rows with idempotency keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import signup_notices as notices
+from bot.conversations.signup import SignupCb
+from bot.features import FeatureDeps
+from bot.keyboards import inline_choices
+from bot.scheduler import Sweep
+from bot.signup_labels import local_when
+from storage import signup as signups
+from storage import signup_groups, signup_privacy
+from storage.course_models import Cohort
+from storage.models import Person, Programme
+from storage.signup_models import Enrolment, Signup
+
+
+async def consent_reminders_and_expiry(session: AsyncSession, now: dt.datetime) -> None:
+    for signup, token in await signups.awaiting_consent(session):
+        rules = await signups.settings_for(session, signup.programme_id)
+        if token.expires_at <= now:
+            await notices.to_participant(
+                session,
+                signup,
+                _(
+                    "Your parent or guardian did not give permission in time, so your signup "
+                    "has stopped and we deleted your answers. You can sign up again with "
+                    "/aanmelden."
+                ),
+                key=f"signup:{signup.id}:consent-expired",
+                now=now,
+            )
+            await signups.delete_signup_data(session, signup)
+            continue
+        due = token.created_at + dt.timedelta(days=rules.consent_reminder_days)
+        if (
+            token.reminded_at is None
+            and token.used_at is None
+            and token.revoked_at is None
+            and now >= due
+        ):
+            token.reminded_at = now
+            await notices.to_participant(
+                session,
+                signup,
+                _(
+                    "Reminder: we are still waiting for permission from {parent}. Did you "
+                    "forward the link? Type /toestemming for a new link."
+                ).format(parent=signup.parent_name or ""),
+                key=f"signup:{signup.id}:consent-reminder:{token.id}",
+                now=now,
+            )
+
+
+async def offer_free_places(session: AsyncSession, now: dt.datetime) -> None:
+    cohort_ids = set(
+        await session.scalars(
+            select(Enrolment.cohort_id).where(Enrolment.status.in_(("waiting", "offered")))
+        )
+    )
+    for cohort_id in sorted(cohort_ids):
+        cohort = await session.get(Cohort, cohort_id)
+        if cohort is None:
+            continue
+        rules = await signups.settings_for(session, cohort.programme_id)
+        changes = await signup_groups.move_up(session, cohort, now, rules.waiting)
+        for enrolment in changes.lapsed:
+            signup = await _signup_of(session, enrolment.person_id)
+            if signup is not None:
+                await notices.to_participant(
+                    session,
+                    signup,
+                    _(
+                        "You did not answer in time, so the place in {group} went to someone else."
+                    ).format(group=cohort.name),
+                    key=f"enrolment:{enrolment.id}:lapsed:{enrolment.offered_at}",
+                    now=now,
+                )
+        for enrolment in changes.offered:
+            signup = await _signup_of(session, enrolment.person_id)
+            if signup is None:
+                continue
+            until = enrolment.offer_expires_at or now
+            zone = await notices._zone(session, cohort.programme_id)
+            await notices.to_participant(
+                session,
+                signup,
+                _(
+                    "Good news: a place is free in group {group}! Do you want it? "
+                    "Answer before {until}."
+                ).format(group=cohort.name, until=local_when(until, zone)),
+                key=f"enrolment:{enrolment.id}:offer:{enrolment.offered_at}",
+                now=now,
+                markup=inline_choices(
+                    [
+                        (
+                            _("Yes, I want the place"),
+                            SignupCb(action="oa", step=str(enrolment.id)).pack(),
+                        ),
+                        (_("No, thank you"), SignupCb(action="od", step=str(enrolment.id)).pack()),
+                    ]
+                ),
+            )
+
+
+async def _signup_of(session: AsyncSession, person_id: int) -> Signup | None:
+    return await session.scalar(
+        select(Signup).where(Signup.person_id == person_id).order_by(Signup.id.desc()).limit(1)
+    )
+
+
+async def retention(session: AsyncSession, now: dt.datetime) -> None:
+    programmes = list(await session.scalars(select(Programme)))
+    for programme in programmes:
+        rules = await signups.settings_for(session, programme.id)
+        before = now - dt.timedelta(days=rules.retention_days)
+        for signup in await signup_privacy.retention_candidates(session, before):
+            if signup.programme_id != programme.id:
+                continue
+            if await signup_privacy.has_place(session, signup.person_id):
+                continue
+            await signup_privacy.anonymise_signups(session, signup.person_id, now)
+            person = await session.get(Person, signup.person_id)
+            if person is not None:
+                person.last_name = person.postcode = None
+                person.birth_date = None
+
+
+def signup_sweeps(deps: FeatureDeps) -> list[Sweep]:
+    return [
+        Sweep("signup_consent", consent_reminders_and_expiry),
+        Sweep("signup_offers", offer_free_places),
+        Sweep("signup_retention", retention),
+    ]
