@@ -67,9 +67,13 @@ class RateLimiter:
         per_second: float,
         per_chat_interval: float = 1.0,
         now: Callable[[], float] = time.monotonic,
+        burst: float | None = None,
     ) -> None:
         self._rate = per_second
-        self._tokens = per_second
+        # A bucket of `per_second` lets up to twice the rate through in the first second (the
+        # full bucket plus its refill): the sender uses a burst of 1, evenly spaced messages.
+        self._burst = per_second if burst is None else burst
+        self._tokens = self._burst
         self._interval = per_chat_interval
         self._now = now
         self._stamp = now()
@@ -77,7 +81,7 @@ class RateLimiter:
 
     def wait_time(self, chat_id: str) -> float:
         now = self._now()
-        self._tokens = min(self._rate, self._tokens + (now - self._stamp) * self._rate)
+        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
         self._stamp = now
         global_wait = 0.0 if self._tokens >= 1 else (1 - self._tokens) / self._rate
         last = self._last_by_chat.get(chat_id)
@@ -109,7 +113,7 @@ class OutboxSender:
         self._sessions = sessions
         self._clock = clock
         self._metrics = metrics
-        self._limiter = RateLimiter(rate_per_second)
+        self._limiter = RateLimiter(rate_per_second, burst=1.0)
         self._poll = poll_seconds
         self._batch = batch_size
         self._paused_until: dict[int, float] = {}
@@ -130,7 +134,7 @@ class OutboxSender:
         await self.recover()
         while not stop.is_set():
             try:
-                sent = await self.run_once()
+                sent = await self.run_once(stop)
             except Exception:
                 log.exception("outbox sender iteration failed")
                 sent = 0
@@ -148,8 +152,12 @@ class OutboxSender:
         now = time.monotonic()
         return frozenset(p for p, until in self._paused_until.items() if until > now)
 
-    async def run_once(self) -> int:
-        """Claim one batch of due rows and deliver them; returns how many were handled."""
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Claim one batch of due rows and deliver them; returns how many were handled.
+
+        When `stop` is set (shutdown) or the task is cancelled, the rows of the batch not yet
+        handed to Telegram go back to `pending` for the next run: a restart forgets nobody.
+        """
         async with self._sessions.begin() as session:
             rows = await outbox.claim_due(
                 session,
@@ -158,12 +166,31 @@ class OutboxSender:
                 limit=self._batch,
                 skip_priorities=self._paused(),
             )
-        for index, row in enumerate(rows):
-            if row.priority in self._paused():
-                await self._release(rows[index:], row.priority)
-                break
-            await self._deliver(row)
+        untried = list(rows)
+        try:
+            while untried:
+                row = untried[0]
+                if row.priority in self._paused():
+                    await self._release(untried, row.priority)
+                    break
+                if stop is not None and stop.is_set():
+                    await self._give_back(untried)
+                    break
+                await self._wait_turn(row)
+                untried.pop(0)
+                await self._deliver(row)
+        except asyncio.CancelledError:
+            await self._give_back(untried)
+            raise
         return len(rows)
+
+    async def _give_back(self, rows: list[outbox.Claimed]) -> None:
+        """Rows claimed but never sent: due again at once (for this or another worker)."""
+        if not rows:
+            return
+        async with self._sessions.begin() as session:
+            for row in rows:
+                await outbox.give_back(session, row.id, self._clock.now())
 
     async def _release(self, rows: list[outbox.Claimed], priority: int) -> None:
         """Give back rows of a paused lane without sending them."""
@@ -172,10 +199,12 @@ class OutboxSender:
             for row in rows:
                 await outbox.mark_retry(session, row.id, until, "lane paused after 429")
 
-    async def _deliver(self, row: outbox.Claimed) -> None:
+    async def _wait_turn(self, row: outbox.Claimed) -> None:
         wait = self._limiter.wait_time(row.chat_id)
         if wait > 0:
             await asyncio.sleep(wait)
+
+    async def _deliver(self, row: outbox.Claimed) -> None:
         self._limiter.take(row.chat_id)
         now = self._clock.now
         try:
