@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from bot import course_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Make a Telegram account a coordinator of a programme (created if new).",
     )
     add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    course_cli.add_parser(sub)
     add.add_argument(
         "--programme",
         required=True,
@@ -59,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_run(settings))
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings))
+    if args.command == "course":
+        return asyncio.run(course_cli.run(settings, args))
     return asyncio.run(_add_coordinator(settings, args.telegram_id, args.programme))
 
 

@@ -70,13 +70,23 @@ class Feature:
 
 def all_features() -> tuple[Feature, ...]:
     """Every feature, in the order its routers are tried."""
-    from bot import course_feature
-    from bot import hours_feature
-    from bot import opportunity_feature
-    from bot import signup_feature
+    from bot import (
+        course_feature,
+        hours_feature,
+        nazorg_feature,
+        opportunity_feature,
+        signup_feature,
+    )
     from bot.conversations import question
 
-    return (question.FEATURE, course_feature.FEATURE, hours_feature.FEATURE, opportunity_feature.FEATURE, signup_feature.FEATURE)
+    return (
+        question.FEATURE,
+        course_feature.FEATURE,
+        hours_feature.FEATURE,
+        opportunity_feature.FEATURE,
+        signup_feature.FEATURE,
+        nazorg_feature.FEATURE,
+    )
 
 
 def menu_items(roles: frozenset[Role]) -> list[MenuItem]:

@@ -6,6 +6,7 @@ delivered later by the OutboxSender.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -16,6 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import outbox, people
 from storage.models import ChannelIdentity
 from storage.outbox import Priority
+
+
+def document_payload(filename: str, content: bytes, caption: str | None = None) -> dict[str, Any]:
+    """A document for `method="sendDocument"` (stored base64 in the outbox row)."""
+    payload: dict[str, Any] = {
+        "document": {"filename": filename, "base64": base64.b64encode(content).decode()}
+    }
+    if caption:
+        payload["caption"] = caption
+    return payload
 
 
 def message_payload(
@@ -65,6 +76,7 @@ async def to_person(
     ref: str | None = None,
     priority: Priority = Priority.INTERACTIVE,
     not_before: dt.datetime | None = None,
+    method: str = "sendMessage",
 ) -> bool:
     """Queue a message for a person on their Telegram chat; False when they cannot be reached."""
     identity = await session.scalar(
@@ -84,5 +96,6 @@ async def to_person(
         person_id=person_id,
         ref=ref,
         not_before=not_before,
+        method=method,
     )
     return True

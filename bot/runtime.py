@@ -119,6 +119,8 @@ class Runtime:
         self._web = runner
         addresses = runner.addresses
         self.web_port = int(addresses[0][1]) if addresses else self.app.settings.web_port
+        if self.app.settings.web_port == 0:  # a free port was asked for: links use the real one
+            self.app.settings.web_port = self.web_port
 
     async def stop(self) -> None:
         self.stop_event.set()

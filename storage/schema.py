@@ -6,7 +6,14 @@ module here (one line), then adds a migration under storage/migrations/versions.
 
 from __future__ import annotations
 
-from storage import course_models, hours_models, opportunity_models, signup_models
+from storage import course_models, hours_models, nazorg_models, opportunity_models, signup_models
 from storage.models import Base
 
-__all__ = ["Base", "course_models", "hours_models", "opportunity_models", "signup_models"]
+__all__ = [
+    "Base",
+    "course_models",
+    "hours_models",
+    "nazorg_models",
+    "opportunity_models",
+    "signup_models",
+]

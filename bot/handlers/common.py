@@ -53,8 +53,8 @@ async def privacy(message: Message, roles: frozenset[Role]) -> None:
             "and activities. Figures about the programme never show names.\n\n"
             "<b>How long:</b> as long as you take part. A signup that never leads to a place "
             "is deleted after a while.\n\n"
-            "<b>Your rights:</b> you may see and delete your data at any time. Ask the "
-            "coordinator of your town. When we delete you, we only keep anonymous counts."
+            "<b>Your rights:</b> you may see your data at any time with /mijngegevens and "
+            "delete it with /verwijderen. When we delete you, we only keep anonymous counts."
         ),
         reply_markup=main_menu(roles),
     )

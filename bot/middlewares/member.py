@@ -24,6 +24,9 @@ class MemberMiddleware(BaseMiddleware):
             member = await people.find_member(data["db"], people.TELEGRAM, str(user.id))
             if member is not None and not member.identity.reachable:
                 await people.mark_reachable(data["db"], member.identity)
+            if member is not None and member.person.first_name is None:
+                # bootstrap coordinators are created before we know their name
+                member.person.first_name = user.first_name[:64]
         data["member"] = member
         data["roles"] = member.roles if member else frozenset()
         return await handler(event, data)
