@@ -60,6 +60,9 @@ class Runtime:
         if app.settings.webhook_url:
             self._mount_webhook()
         await self._start_web()
+        # One sweep before the sender starts: what became stale while the bot was down (a
+        # reminder for a session that has begun) is cancelled before anything is sent.
+        await app.sweeper.run_all()
         self._tasks.append(asyncio.create_task(app.sender.run(self.stop_event), name="sender"))
         self._scheduler = build_scheduler(app.sweeper, app.settings.sweep_seconds)
         self._scheduler.start()

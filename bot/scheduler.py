@@ -68,6 +68,5 @@ def build_scheduler(sweeper: Sweeper, interval_seconds: float) -> AsyncIOSchedul
         "interval",
         seconds=interval_seconds,
         id="sweeps",
-        next_run_time=dt.datetime.now(dt.UTC),
     )
     return scheduler
