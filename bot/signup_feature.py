@@ -53,7 +53,7 @@ FEATURE = Feature(
         CommandSpec("verwijderen", __("Delete your data")),
         CommandSpec("aanmeldingen", __("Open signups"), COORDINATOR),
         CommandSpec("groepen", __("Groups and their mix"), COORDINATOR),
-        CommandSpec("uitnodiging", __("Invitation link for a group"), COORDINATOR),
+        CommandSpec("uitnodiging", __("Invitation link and QR code for a group"), COORDINATOR),
     ),
     menu=(MenuItem(__("Sign up"), hide_for=frozenset({Role.PARTICIPANT, Role.CITYTRAINER})),),
     sweeps=_sweeps,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from aiogram import html
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import notify
 from bot import signup_notices as notices
 from bot.conversations.signup import SignupCb
 from bot.features import FeatureDeps
@@ -62,54 +64,93 @@ async def consent_reminders_and_expiry(session: AsyncSession, now: dt.datetime) 
 
 
 async def offer_free_places(session: AsyncSession, now: dt.datetime) -> None:
-    cohort_ids = set(
+    """Per programme: lapse expired offers, offer freed places to the next in line of the track.
+
+    The waiting list is first come, first served per track across the programme's groups (see
+    `domain.capacity`): someone waiting for sport group A may be offered a place in sport group B.
+    """
+    programme_ids = set(
         await session.scalars(
-            select(Enrolment.cohort_id).where(Enrolment.status.in_(("waiting", "offered")))
+            select(Enrolment.programme_id).where(Enrolment.status.in_(("waiting", "offered")))
         )
     )
-    for cohort_id in sorted(cohort_ids):
-        cohort = await session.get(Cohort, cohort_id)
-        if cohort is None:
-            continue
-        rules = await signups.settings_for(session, cohort.programme_id)
-        changes = await signup_groups.move_up(session, cohort, now, rules.waiting)
+    for programme_id in sorted(programme_ids):
+        rules = await signups.settings_for(session, programme_id)
+        changes = await signup_groups.move_up(session, programme_id, now, rules.waiting)
         for enrolment in changes.lapsed:
-            signup = await _signup_of(session, enrolment.person_id)
-            if signup is not None:
-                await notices.to_participant(
-                    session,
-                    signup,
-                    _(
-                        "You did not answer in time, so the place in {group} went to someone else."
-                    ).format(group=cohort.name),
-                    key=f"enrolment:{enrolment.id}:lapsed:{enrolment.offered_at}",
-                    now=now,
-                )
+            await _tell_lapsed(session, enrolment, now)
         for enrolment in changes.offered:
-            signup = await _signup_of(session, enrolment.person_id)
-            if signup is None:
-                continue
-            until = enrolment.offer_expires_at or now
-            zone = await notices._zone(session, cohort.programme_id)
-            await notices.to_participant(
-                session,
-                signup,
-                _(
-                    "Good news: a place is free in group {group}! Do you want it? "
-                    "Answer before {until}."
-                ).format(group=cohort.name, until=local_when(until, zone)),
-                key=f"enrolment:{enrolment.id}:offer:{enrolment.offered_at}",
-                now=now,
-                markup=inline_choices(
-                    [
-                        (
-                            _("Yes, I want the place"),
-                            SignupCb(action="oa", step=str(enrolment.id)).pack(),
-                        ),
-                        (_("No, thank you"), SignupCb(action="od", step=str(enrolment.id)).pack()),
-                    ]
-                ),
+            await _offer(session, enrolment, changes.waited_in.get(enrolment.id), now)
+
+
+async def _tell_lapsed(session: AsyncSession, enrolment: Enrolment, now: dt.datetime) -> None:
+    cohort = await session.get(Cohort, enrolment.cohort_id)
+    signup = await _signup_of(session, enrolment.person_id)
+    if cohort is None or signup is None:
+        return
+    key = f"enrolment:{enrolment.id}:lapsed:{enrolment.offered_at}"
+    await notices.to_participant(
+        session,
+        signup,
+        _("You did not answer in time, so the place in {group} went to someone else.").format(
+            group=html.quote(cohort.name)
+        ),
+        key=key,
+        now=now,
+    )
+    person = await session.get(Person, enrolment.person_id)
+    await notify.to_coordinators(
+        session,
+        enrolment.programme_id,
+        notify.message_payload(
+            _(
+                "{name} did not answer the offer of a place in group {group} in time. "
+                "The place goes to the next person on the waiting list."
+            ).format(
+                name=html.quote((person.first_name if person else None) or "?"),
+                group=html.quote(cohort.name),
             )
+        ),
+        key=f"{key}:coordinators",
+        now=now,
+    )
+
+
+async def _offer(
+    session: AsyncSession, enrolment: Enrolment, waited_in: int | None, now: dt.datetime
+) -> None:
+    cohort = await session.get(Cohort, enrolment.cohort_id)
+    signup = await _signup_of(session, enrolment.person_id)
+    if cohort is None or signup is None:
+        return
+    until = local_when(
+        enrolment.offer_expires_at or now, await notices._zone(session, cohort.programme_id)
+    )
+    text = _(
+        "Good news: a place is free in group {group}! Do you want it? Answer before {until}."
+    ).format(group=html.quote(cohort.name), until=until)
+    own = await session.get(Cohort, waited_in) if waited_in is not None else None
+    if own is not None:
+        text += "\n\n" + _(
+            "You are on the waiting list of {own}, but this group has a place first. "
+            "Do you say no? Then you stay on the waiting list of {own}."
+        ).format(own=html.quote(own.name))
+    await notices.to_participant(
+        session,
+        signup,
+        text,
+        key=f"enrolment:{enrolment.id}:offer:{enrolment.offered_at}",
+        now=now,
+        markup=inline_choices(
+            [
+                (
+                    _("Yes, I want the place"),
+                    SignupCb(action="oa", step=str(enrolment.id)).pack(),
+                ),
+                (_("No, thank you"), SignupCb(action="od", step=str(enrolment.id)).pack()),
+            ]
+        ),
+    )
 
 
 async def _signup_of(session: AsyncSession, person_id: int) -> Signup | None:

@@ -3,9 +3,12 @@ invitation links (/uitnodiging)."""
 
 from __future__ import annotations
 
+import io
+
+import segno
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -184,10 +187,26 @@ async def invite_link(
         max_uses=callback_data.signup or None,
     )
     me = await bot.me()
+    link = f"https://t.me/{me.username}?start=g-{token}"
     await bot.send_message(
         query.from_user.id,
         _(
-            "Invitation link for group {group}:\n{link}\n\nShare it (or make a QR code of it). "
-            "Whoever opens it signs up with this group chosen."
-        ).format(group=html.quote(cohort.name), link=f"https://t.me/{me.username}?start=g-{token}"),
+            "Invitation link for group {group}:\n{link}\n\nShare it, or print the QR code "
+            "below. Whoever opens it signs up with this group chosen."
+        ).format(group=html.quote(cohort.name), link=link),
     )
+    await bot.send_photo(
+        query.from_user.id,
+        BufferedInputFile(invite_qr_png(link), filename=f"uitnodiging-{cohort.id}.png"),
+        caption=_(
+            "QR code for group {group}. Print it on a flyer or poster: whoever scans it "
+            "signs up with this group chosen."
+        ).format(group=html.quote(cohort.name)),
+    )
+
+
+def invite_qr_png(link: str) -> bytes:
+    """A PNG QR code of `link`, large enough to print on a flyer (medium error correction)."""
+    out = io.BytesIO()
+    segno.make(link, error="m", micro=False).save(out, kind="png", scale=10, border=4)
+    return out.getvalue()

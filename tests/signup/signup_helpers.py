@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from simulator.client import BotMessage, EmulatorClient, TestUser
 from storage.course_models import Cohort, CourseSession
-from storage.models import Programme
+from storage.models import Person, Programme
+from storage.signup_models import Enrolment
 from tests.conftest import BotHarness
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
@@ -89,6 +90,26 @@ async def make_cohort(
             )
         )
         return cohort.id
+
+
+async def fill(harness: BotHarness, cohort_id: int) -> None:
+    """Give the cohort's last place to someone placed earlier (straight in the database)."""
+    async with harness.app.sessions.begin() as session:
+        cohort = await session.get(Cohort, cohort_id)
+        assert cohort is not None
+        person = Person(programme_id=cohort.programme_id, first_name="Eerder", created_at=T0)
+        session.add(person)
+        await session.flush()
+        session.add(
+            Enrolment(
+                programme_id=cohort.programme_id,
+                cohort_id=cohort_id,
+                person_id=person.id,
+                status="placed",
+                track=cohort.track,
+                created_at=T0,
+            )
+        )
 
 
 async def count(harness: BotHarness, model: type, *where: Any) -> int:

@@ -120,6 +120,11 @@ async def test_an_invite_link_preselects_the_group(
     link = await tap(cor, uses, "1", "Uitnodigingslink voor groep Groep Noord")
     payload = link.text.split("start=")[1].split()[0]
     assert payload.startswith("g-") and len(payload) <= 64
+    # the QR code of the same link, to print on a flyer
+    qr = await cor.expect_message()
+    assert qr.kind == "photo" and "flyer" in (qr.text or "") and "Groep Noord" in (qr.text or "")
+    png = await emu.download(qr)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 200
     lisa = await emu.create_user("Lisa")
     summary = await sign_up(lisa, start=f"/start {payload}")
     await tap(lisa, summary, "Klopt, versturen", "verstuurd")

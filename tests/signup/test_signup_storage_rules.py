@@ -58,15 +58,15 @@ async def test_capacity_waiting_list_and_tokens(engine: AsyncEngine) -> None:
         assert await signup_groups.put_on_waiting_list(session, rows[2], cohort, later) == 2
         # nobody moves up while the group is full; a freed place goes to the first in line
         rules = WaitingListRules(offer_valid_hours=48)
-        assert not (await signup_groups.move_up(session, cohort, later, rules)).offered
+        assert not (await signup_groups.move_up(session, programme.id, later, rules)).offered
         enrolment = await signup_groups._enrolment(session, cohort.id, people[0].id)
         assert enrolment is not None
         enrolment.status = "withdrawn"
-        changes = await signup_groups.move_up(session, cohort, later, rules)
+        changes = await signup_groups.move_up(session, programme.id, later, rules)
         assert [e.person_id for e in changes.offered] == [people[1].id]
-        assert not (await signup_groups.move_up(session, cohort, later, rules)).offered
+        assert not (await signup_groups.move_up(session, programme.id, later, rules)).offered
         expired = later + dt.timedelta(hours=48)
-        changes = await signup_groups.move_up(session, cohort, expired, rules)
+        changes = await signup_groups.move_up(session, programme.id, expired, rules)
         assert [e.person_id for e in changes.lapsed] == [people[1].id]
         assert [e.person_id for e in changes.offered] == [people[2].id]
         # consent tokens: hashed, re-issue invalidates, single use, expiry
