@@ -71,6 +71,7 @@ class Feature:
 def all_features() -> tuple[Feature, ...]:
     """Every feature, in the order its routers are tried."""
     from bot import (
+        activity_feature,
         course_feature,
         hours_feature,
         nazorg_feature,
@@ -84,6 +85,7 @@ def all_features() -> tuple[Feature, ...]:
         course_feature.FEATURE,
         hours_feature.FEATURE,
         opportunity_feature.FEATURE,
+        activity_feature.FEATURE,
         signup_feature.FEATURE,
         nazorg_feature.FEATURE,
     )

@@ -190,8 +190,13 @@ class Recipient:
     chat_id: str
 
 
-async def recipients(session: AsyncSession, opp: Opportunity, now: dt.datetime) -> list[Recipient]:
-    """Matching people who can be reached, have not opted out and did not get it yet."""
+async def recipients(
+    session: AsyncSession, opp: Opportunity, now: dt.datetime, exclude: int | None = None
+) -> list[Recipient]:
+    """Matching people who can be reached, have not opted out and did not get it yet.
+
+    `exclude`: a person who never gets it (the Citytrainer asking for helpers).
+    """
     roles = [Role.CITYTRAINER.value]
     if opp.for_trainees:
         roles.append(Role.PARTICIPANT.value)
@@ -224,6 +229,7 @@ async def recipients(session: AsyncSession, opp: Opportunity, now: dt.datetime) 
                 Person.id.in_(holders),
                 Person.id.not_in(opted_out),
                 Person.id.not_in(already),
+                Person.id != (exclude or 0),
                 ChannelIdentity.channel == TELEGRAM,
                 ChannelIdentity.reachable.is_(True),
             )
@@ -257,9 +263,10 @@ async def start_broadcast(
     chat_id: str,
     payload: dict[str, Any],
     now: dt.datetime,
+    exclude: int | None = None,
 ) -> OpportunityBroadcast:
     """Queue the opportunity for every recipient (outbox, broadcast lane), in this transaction."""
-    found = await recipients(session, opp, now)
+    found = await recipients(session, opp, now, exclude)
     broadcast = OpportunityBroadcast(
         programme_id=opp.programme_id,
         opportunity_id=opp.id,
