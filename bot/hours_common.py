@@ -31,6 +31,7 @@ from domain.practice import LogStatus, PracticeRules, reached_requirement
 from domain.reminders import deliver_at
 from storage import hours, people
 from storage.hours_models import PracticeHours
+from storage.opportunity_models import Opportunity
 from storage.outbox import Priority
 
 log = logging.getLogger(__name__)
@@ -99,19 +100,30 @@ async def name_of(session: AsyncSession, person_id: int | None) -> str:
     return html.quote(name or _("someone"))
 
 
+async def place_of(session: AsyncSession, entry: PracticeHours) -> str:
+    """Where the hours were done: the organisation, and the opportunity's title for hours done
+    at an opportunity (escaped)."""
+    org = await hours.get_organisation(session, entry.organisation_id or 0)
+    opp = await session.get(Opportunity, entry.opportunity_id) if entry.opportunity_id else None
+    names = [n for n in (opp.title if opp else None, org.name if org else None) if n]
+    return html.quote(", ".join(names) or "-")
+
+
 async def log_card(session: AsyncSession, entry: PracticeHours) -> str:
     """Who, when, how long, what: the body of the supervisor's message."""
-    org = await hours.get_organisation(session, entry.organisation_id or 0)
-    return _(
+    card = _(
         "Hours of {name} at {place} (#{id})\nDate: {date}\nHours: {hours}\nWhat: {what}"
     ).format(
         name=await name_of(session, entry.person_id),
-        place=html.quote(org.name if org else "-"),
+        place=await place_of(session, entry),
         id=entry.id,
         date=day_text(entry.work_date),
         hours=format_hours(entry.logged_minutes or entry.minutes),
         what=html.quote(entry.description or "-"),
     )
+    if entry.kind == hours.VOLUNTEER:
+        card += "\n" + _("Kind: volunteer hours (as a Citytrainer)")
+    return card
 
 
 async def may_decide(session: AsyncSession, member: people.Member, entry: PracticeHours) -> bool:
@@ -265,11 +277,7 @@ async def send_to_supervisors(
     priority: Priority = Priority.INTERACTIVE,
 ) -> int:
     """One message per log to each supervisor of the organisation (replies are routed back)."""
-    body = (header + "\n\n" if header else "") + await log_card(session, entry)
-    body += "\n\n" + _(
-        "Tap a button, or reply to this message: <i>ok</i> to confirm, or the right number "
-        "of hours (for example <i>1,5</i>)."
-    )
+    body = await _decision_body(session, entry, header)
     sent = 0
     for person_id in await hours.supervisor_ids(session, entry.organisation_id or 0):
         if person_id == entry.person_id:
@@ -285,3 +293,47 @@ async def send_to_supervisors(
         ):
             sent += 1
     return sent
+
+
+async def _decision_body(session: AsyncSession, entry: PracticeHours, header: str) -> str:
+    body = (header + "\n\n" if header else "") + await log_card(session, entry)
+    return (
+        body
+        + "\n\n"
+        + _(
+            "Tap a button, or reply to this message: <i>ok</i> to confirm, or the right number "
+            "of hours (for example <i>1,5</i>)."
+        )
+    )
+
+
+async def send_for_decision(
+    session: AsyncSession,
+    settings: Settings,
+    entry: PracticeHours,
+    now: dt.datetime,
+    *,
+    header: str = "",
+    step: str = "new",
+    priority: Priority = Priority.INTERACTIVE,
+) -> int:
+    """To the organisation's supervisors; for hours done at an opportunity that has no
+    supervisor to ask (no organisation, or none with a supervisor), to the programme's
+    coordinators, with the same signed buttons and reply route. (Placement logs keep going to
+    supervisors only; the sweep escalates those.)"""
+    sent = await send_to_supervisors(
+        session, settings, entry, now, header=header, step=step, priority=priority
+    )
+    if sent or entry.opportunity_id is None:
+        return sent
+    return await notify.to_coordinators(
+        session,
+        entry.programme_id,
+        notify.message_payload(
+            await _decision_body(session, entry, header), decision_buttons(settings, entry.id)
+        ),
+        key=f"hours:{entry.id}:{step}:co",
+        now=now,
+        ref=f"hours:{entry.id}",
+        priority=priority,
+    )

@@ -23,7 +23,7 @@ from bot.conversations import hours_correct, hours_decide, organisation, organis
 from bot.conversations.hours import MENU_HOURS
 from bot.features import Feature, FeatureDeps, MenuItem
 from bot.handlers import supervisor
-from bot.hours_common import RULES, decision_buttons, log_card, send_to_supervisors
+from bot.hours_common import RULES, decision_buttons, log_card, send_for_decision
 from bot.scheduler import Sweep
 from domain.practice import LogStatus, ReminderStep, next_reminder_step
 from domain.roles import Role
@@ -74,7 +74,7 @@ def reminder_sweep(settings: Settings) -> Sweep:
                     priority=Priority.REMINDER,
                 )
             else:
-                await send_to_supervisors(
+                await send_for_decision(
                     session,
                     settings,
                     entry,

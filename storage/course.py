@@ -317,10 +317,12 @@ async def set_attendance(
 
 
 async def practice_minutes(session: AsyncSession, person_id: int) -> int:
-    """Confirmed (or corrected) practice minutes of a person."""
+    """Confirmed (or corrected) practice minutes of a person (volunteer hours do not count)."""
     total = await session.scalar(
         select(func.coalesce(func.sum(PracticeHours.minutes), 0)).where(
-            PracticeHours.person_id == person_id, PracticeHours.status.in_(CONFIRMED_HOURS)
+            PracticeHours.person_id == person_id,
+            PracticeHours.status.in_(CONFIRMED_HOURS),
+            PracticeHours.kind == "practice",
         )
     )
     return int(total or 0)

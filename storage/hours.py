@@ -30,6 +30,8 @@ from storage.models import ChannelIdentity, Person, Programme, RoleGrant
 INVITE_PREFIX = "s-"
 INVITE_TTL = dt.timedelta(days=7)
 COUNTED = (LogStatus.CONFIRMED.value, LogStatus.CORRECTED.value)
+PRACTICE, VOLUNTEER = "practice", "volunteer"
+"""`PracticeHours.kind`: only practice hours count towards the course's 15 hours."""
 
 
 def hash_token(token: str) -> str:
@@ -230,36 +232,92 @@ async def add_log(
     minutes: int,
     description: str,
     now: dt.datetime,
-    kind: str = "practice",
+    kind: str = PRACTICE,
 ) -> PracticeHours:
-    log = PracticeHours(
-        programme_id=placement.programme_id,
-        person_id=placement.person_id,
-        organisation_id=placement.organisation_id,
-        placement_id=placement.id,
-        work_date=work_date,
-        minutes=minutes,
-        logged_minutes=minutes,
-        description=description,
-        status=LogStatus.PENDING.value,
-        kind=kind,
-        created_at=now,
-        reminder_step=0,
+    return await _add(
+        session,
+        PracticeHours(
+            programme_id=placement.programme_id,
+            person_id=placement.person_id,
+            organisation_id=placement.organisation_id,
+            placement_id=placement.id,
+            work_date=work_date,
+            minutes=minutes,
+            logged_minutes=minutes,
+            description=description,
+            status=LogStatus.PENDING.value,
+            kind=kind,
+            created_at=now,
+            reminder_step=0,
+        ),
+        now,
     )
+
+
+async def add_opportunity_log(
+    session: AsyncSession,
+    *,
+    programme_id: int,
+    person_id: int,
+    organisation_id: int | None,
+    opportunity_id: int,
+    work_date: dt.date,
+    minutes: int,
+    description: str | None,
+    kind: str,
+    now: dt.datetime,
+) -> PracticeHours:
+    """A pending log of hours done at an opportunity (practice or volunteer hours)."""
+    return await _add(
+        session,
+        PracticeHours(
+            programme_id=programme_id,
+            person_id=person_id,
+            organisation_id=organisation_id,
+            opportunity_id=opportunity_id,
+            work_date=work_date,
+            minutes=minutes,
+            logged_minutes=minutes,
+            description=description,
+            status=LogStatus.PENDING.value,
+            kind=kind,
+            created_at=now,
+            reminder_step=0,
+        ),
+        now,
+    )
+
+
+async def _add(session: AsyncSession, log: PracticeHours, now: dt.datetime) -> PracticeHours:
     session.add(log)
     await session.flush()
     session.add(
         PracticeHoursChange(
             log_id=log.id,
-            changed_by=placement.person_id,
+            changed_by=log.person_id,
             changed_at=now,
             old_status=None,
             new_status=log.status,
             old_minutes=None,
-            new_minutes=minutes,
+            new_minutes=log.minutes,
         )
     )
     return log
+
+
+async def opportunity_log(
+    session: AsyncSession, person_id: int, opportunity_id: int
+) -> PracticeHours | None:
+    """The person's log for an opportunity that still counts (not rejected), if any."""
+    return await session.scalar(
+        select(PracticeHours)
+        .where(
+            PracticeHours.person_id == person_id,
+            PracticeHours.opportunity_id == opportunity_id,
+            PracticeHours.status != LogStatus.REJECTED.value,
+        )
+        .limit(1)
+    )
 
 
 async def get_log(session: AsyncSession, log_id: int) -> PracticeHours | None:
@@ -294,10 +352,13 @@ def as_logged(log: PracticeHours) -> LoggedHours:
 
 
 async def counted_minutes(session: AsyncSession, person_id: int) -> int:
-    """Confirmed plus corrected minutes of a person (what the course feature reads too)."""
+    """Confirmed plus corrected practice minutes of a person (towards the 15 hours; volunteer
+    hours do not count)."""
     total = await session.scalar(
         select(func.coalesce(func.sum(PracticeHours.minutes), 0)).where(
-            PracticeHours.person_id == person_id, PracticeHours.status.in_(COUNTED)
+            PracticeHours.person_id == person_id,
+            PracticeHours.status.in_(COUNTED),
+            PracticeHours.kind == PRACTICE,
         )
     )
     return int(total or 0)

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.impact import (
@@ -115,6 +115,12 @@ async def efforts(
             Opportunity.minutes.is_not(None),
             moment >= start,
             moment < end,
+            # hours logged for the opportunity count through that log, not twice
+            ~exists().where(
+                PracticeHours.person_id == OpportunitySignup.person_id,
+                PracticeHours.opportunity_id == OpportunitySignup.opportunity_id,
+                PracticeHours.status != "rejected",
+            ),
         )
     )
     async for signer, when, opp_minutes in await session.stream(attended):

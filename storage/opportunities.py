@@ -471,3 +471,49 @@ async def signups(session: AsyncSession, opportunity_id: int) -> list[Opportunit
             .order_by(OpportunitySignup.joined_at, OpportunitySignup.id)
         )
     )
+
+
+# --- attendance (after the opportunity) -----------------------------------------------------
+
+
+async def attendance_candidates(
+    session: AsyncSession, started_after: dt.datetime, started_before: dt.datetime
+) -> list[tuple[OpportunitySignup, Opportunity]]:
+    """Places (not waiting or cancelled) not yet answered, at dated opportunities that started
+    in the window; the caller decides per opportunity whether the question is due."""
+    rows = await session.execute(
+        select(OpportunitySignup, Opportunity)
+        .join(Opportunity, Opportunity.id == OpportunitySignup.opportunity_id)
+        .where(
+            OpportunitySignup.status == PLACED,
+            OpportunitySignup.attended.is_(None),
+            Opportunity.starts_at.is_not(None),
+            Opportunity.starts_at > started_after,
+            Opportunity.starts_at <= started_before,
+        )
+        .order_by(Opportunity.id, OpportunitySignup.id)
+    )
+    return [(s, o) for s, o in rows.all()]
+
+
+async def get_signup(session: AsyncSession, signup_id: int) -> OpportunitySignup | None:
+    return await session.get(OpportunitySignup, signup_id)
+
+
+async def record_attendance(
+    session: AsyncSession, signup: OpportunitySignup, attended: bool, now: dt.datetime
+) -> None:
+    """Whether the person was there (their own answer); `attended_at` when they were."""
+    signup.attended = attended
+    signup.attended_at = now if attended else None
+    await session.flush()
+
+
+async def titles(session: AsyncSession, opportunity_ids: list[int]) -> dict[int, str]:
+    """Titles of opportunities by id (for overviews of hours done at them)."""
+    if not opportunity_ids:
+        return {}
+    rows = await session.execute(
+        select(Opportunity.id, Opportunity.title).where(Opportunity.id.in_(set(opportunity_ids)))
+    )
+    return {int(i): str(t) for i, t in rows.all()}

@@ -39,7 +39,7 @@ from domain.dates import local_today
 from domain.hours import HoursError, check_day_total, format_hours, parse_hours
 from domain.hours_dates import WorkDateError, parse_work_date
 from domain.practice import hours_totals
-from storage import hours, people
+from storage import hours, opportunities, people
 
 MENU_HOURS = __("My hours")
 MAX_WHAT = 500
@@ -86,6 +86,7 @@ async def overview(
     logs = await hours.logs_of(db, member.person.id)
     placements = await hours.active_placements(db, member.person.id)
     tz = ZoneInfo(await hours.timezone_of(db, member.programme_id))
+    titles = await opportunities.titles(db, [e.opportunity_id for e in logs if e.opportunity_id])
     lines = []
     for entry in logs[-30:]:
         line = _("{date}: {hours} h, {status}").format(
@@ -97,8 +98,13 @@ async def overview(
             line += " " + _("(since {date})").format(
                 date=entry.created_at.astimezone(tz).strftime("%d-%m")
             )
+        if entry.opportunity_id:
+            line += " - " + html.quote(titles.get(entry.opportunity_id, "-"))
+        if entry.kind == hours.VOLUNTEER:
+            line += " " + _("(volunteer hours)")
         lines.append(line)
-    totals = hours_totals([hours.as_logged(e) for e in logs], RULES)
+    practice = [hours.as_logged(e) for e in logs if e.kind != hours.VOLUNTEER]
+    totals = hours_totals(practice, RULES)
     summary = _(
         "Confirmed: {confirmed} of {needed} hours\nWaiting for confirmation: {waiting} hours"
     ).format(
@@ -106,6 +112,14 @@ async def overview(
         needed=format_hours(totals.required_minutes),
         waiting=format_hours(totals.waiting_minutes),
     )
+    volunteer = hours_totals([hours.as_logged(e) for e in logs if e.kind == hours.VOLUNTEER])
+    if volunteer.confirmed_minutes or volunteer.waiting_minutes:
+        summary += "\n" + _(
+            "Volunteer hours (not part of the 15): {confirmed} confirmed, {waiting} waiting"
+        ).format(
+            confirmed=format_hours(volunteer.confirmed_minutes),
+            waiting=format_hours(volunteer.waiting_minutes),
+        )
     head = _("<b>Your practice hours</b>")
     body = "\n".join(lines) if lines else _("No hours logged yet.")
     text = f"{head}\n\n{body}\n\n{summary}"
