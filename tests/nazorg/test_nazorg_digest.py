@@ -187,6 +187,9 @@ async def test_figures_per_step_and_wording(harness: BotHarness, emu: EmulatorCl
         await user.expect_message()
     for user in users[2:]:
         await user.expect_message()
+    # the coordinator is told of both answers first (through the outbox, asynchronously)
+    for _ in users[:2]:
+        assert "heeft op een herinnering geantwoord" in (await cor.expect_message()).text
     clock.advance(5 * WEEK)
     await cor.send("/nazorgcijfers")
     figures = await cor.expect_message()
