@@ -88,6 +88,11 @@ class RateLimiter:
         chat_wait = 0.0 if last is None else max(0.0, last + self._interval - now)
         return max(global_wait, chat_wait)
 
+    def chat_wait(self, chat_id: str) -> float:
+        """Seconds until this chat may get its next message (the overall bucket aside)."""
+        last = self._last_by_chat.get(chat_id)
+        return 0.0 if last is None else max(0.0, last + self._interval - self._now())
+
     def take(self, chat_id: str) -> None:
         self._tokens -= 1
         now = self._now()
@@ -169,20 +174,32 @@ class OutboxSender:
         untried = list(rows)
         try:
             while untried:
-                row = untried[0]
-                if row.priority in self._paused():
-                    await self._release(untried, row.priority)
-                    break
+                paused = self._paused()
+                held = [row for row in untried if row.priority in paused]
+                if held:  # a 429 paused these lanes: back to the table until the pause ends
+                    await self._release(held)
+                    untried = [row for row in untried if row.priority not in paused]
+                    continue
                 if stop is not None and stop.is_set():
                     await self._give_back(untried)
                     break
+                row = self._next(untried)
                 await self._wait_turn(row)
-                untried.pop(0)
+                untried.remove(row)
                 await self._deliver(row)
         except asyncio.CancelledError:
             await self._give_back(untried)
             raise
         return len(rows)
+
+    def _next(self, rows: list[outbox.Claimed]) -> outbox.Claimed:
+        """The first row (in priority order) whose chat may get a message now; otherwise the
+        one whose chat is free soonest. A burst to one chat never holds up the others."""
+        waits = {row.chat_id: self._limiter.chat_wait(row.chat_id) for row in rows}
+        for row in rows:
+            if waits[row.chat_id] == 0:
+                return row
+        return min(rows, key=lambda row: waits[row.chat_id])  # the first of equals
 
     async def _give_back(self, rows: list[outbox.Claimed]) -> None:
         """Rows claimed but never sent: due again at once (for this or another worker)."""
@@ -192,11 +209,12 @@ class OutboxSender:
             for row in rows:
                 await outbox.give_back(session, row.id, self._clock.now())
 
-    async def _release(self, rows: list[outbox.Claimed], priority: int) -> None:
-        """Give back rows of a paused lane without sending them."""
-        until = self._clock.now() + _seconds(self._paused_until[priority] - time.monotonic())
+    async def _release(self, rows: list[outbox.Claimed]) -> None:
+        """Give back rows of paused lanes without sending them; due when their pause ends."""
         async with self._sessions.begin() as session:
             for row in rows:
+                left = self._paused_until[row.priority] - time.monotonic()
+                until = self._clock.now() + _seconds(left)
                 await outbox.mark_retry(session, row.id, until, "lane paused after 429")
 
     async def _wait_turn(self, row: outbox.Claimed) -> None:

@@ -143,3 +143,22 @@ def test_rate_limiter_spaces_messages_to_one_chat_and_overall():
     assert limiter.wait_time("c") == pytest.approx(0.5)  # the bucket of 2 a second is empty
     now[0] += 0.5
     assert limiter.wait_time("c") == 0
+
+
+async def test_a_burst_to_one_chat_does_not_hold_up_the_others(
+    sender: OutboxSender,
+    sessions: async_sessionmaker[AsyncSession],
+    manual_clock: ManualClock,
+    emu: EmulatorClient,
+):
+    cor = await emu.create_user("Cor")
+    others = [await emu.create_user(f"P{i}") for i in range(5)]
+    for i in range(3):  # three notes for the coordinator: one a second at most
+        await _enqueue(sessions, manual_clock, cor.id, f"cor-{i}")
+    for i, person in enumerate(others):
+        await _enqueue(sessions, manual_clock, person.id, f"p-{i}")
+    await sender.run_once()
+    sent = [c["params"]["text"] for c in await emu.calls(method="sendMessage")]
+    # everyone else is served before the coordinator's second and third note
+    assert sent[:6] == ["cor-0", "p-0", "p-1", "p-2", "p-3", "p-4"]
+    assert sent[6:] == ["cor-1", "cor-2"]
