@@ -208,3 +208,30 @@ async def test_db_upgrade_and_add_coordinator(tmp_path: Path):
             assert await session.scalar(select(people.Programme.name).limit(1)) == "Breda"
     finally:
         await engine.dispose()
+
+
+def test_the_docker_entrypoint_migrates_then_runs_the_command(tmp_path: Path):
+    import subprocess
+
+    env = bot_env(tmp_path)
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    done = subprocess.run(
+        [
+            "sh",
+            str(ROOT / "docker-entrypoint.sh"),
+            "admin",
+            "add-coordinator",
+            "7",
+            "--programme",
+            "Dordrecht",
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "database is up to date"
+    assert "is now a coordinator of Dordrecht" in done.stdout
