@@ -26,13 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.i18n import build_i18n
-from bot.nazorg_sweep import nudge_sweep_run
+from bot.app.i18n import build_i18n
+from bot.features.nazorg.sweep import nudge_sweep_run
 from storage import migrate
 from storage.db import create_engine, create_session_factory
-from storage.hours_models import PracticeHours
+from storage.hours.models import PracticeHours
 from storage.models import ChannelIdentity, OutboxMessage, Person, Programme, RoleGrant
-from storage.nazorg_models import NazorgNudge, NazorgPreference
+from storage.nazorg.models import NazorgNudge, NazorgPreference
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 NOW = dt.datetime(2026, 5, 5, 15, 0, tzinfo=dt.UTC)  # Tuesday 17:00 in Amsterdam

@@ -6,8 +6,12 @@ module here (one line), then adds a migration under storage/migrations/versions.
 
 from __future__ import annotations
 
-from storage import course_models, hours_models, nazorg_models, opportunity_models, signup_models
+from storage.course import models as course_models
+from storage.hours import models as hours_models
 from storage.models import Base
+from storage.nazorg import models as nazorg_models
+from storage.opportunities import models as opportunity_models
+from storage.signup import models as signup_models
 
 __all__ = [
     "Base",

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import Clock, ManualClock, SystemClock
-from bot.config import Settings
-from bot.factory import App, build_app
-from bot.runtime import Runtime
+from bot.app.factory import App, build_app
+from bot.app.runtime import Runtime
+from bot.kit.clock import Clock, ManualClock, SystemClock
+from bot.kit.config import Settings
 from simulator.client import EmulatorClient
 from simulator.server import TelegramEmulator
 from storage.db import create_engine

@@ -26,11 +26,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify
-from bot.clock import Clock
-from bot.commands import CommandSpec
-from bot.features import Feature, MenuItem
-from bot.keyboards import inline_choices, main_menu
+from bot.kit import notify
+from bot.kit.clock import Clock
+from bot.kit.commands import CommandSpec
+from bot.kit.feature import Feature, MenuItem
+from bot.kit.keyboards import inline_choices, main_menu
 from domain.roles import Role
 from storage import people, questions
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.features import all_features
 from bot.handlers import common, fallback, membership, replies, start, status
+from bot.kit.feature import all_features
 
 
 def build_router() -> Router:

@@ -8,8 +8,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.commands import help_lines
-from bot.keyboards import MENU_HELP, MENU_PRIVACY, main_menu
+from bot.kit.commands import help_lines
+from bot.kit.keyboards import MENU_HELP, MENU_PRIVACY, main_menu
 from domain.roles import Role
 
 

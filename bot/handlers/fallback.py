@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards import main_menu
+from bot.kit.keyboards import main_menu
 from domain.roles import Role
 
 

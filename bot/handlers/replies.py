@@ -11,8 +11,8 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.features import reply_handlers
+from bot.kit.clock import Clock
+from bot.kit.feature import reply_handlers
 from storage import people, questions
 
 

@@ -14,9 +14,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.commands import publish_commands_for_chat
-from bot.keyboards import main_menu
+from bot.kit.clock import Clock
+from bot.kit.commands import publish_commands_for_chat
+from bot.kit.keyboards import main_menu
 from storage import people
 
 

@@ -8,9 +8,9 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.filters import HasRole
-from bot.keyboards import MENU_STATUS
+from bot.kit.clock import Clock
+from bot.kit.filters import HasRole
+from bot.kit.keyboards import MENU_STATUS
 from domain.roles import Role
 from storage import outbox
 

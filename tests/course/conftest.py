@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.course import PlannedSession, SessionKind
+from domain.course.rules import PlannedSession, SessionKind
 from domain.roles import Role
-from storage import course, people
+from storage import people
+from storage.course import queries as course
 from storage.models import Programme
-from storage.signup_models import Enrolment
+from storage.signup.models import Enrolment
 
 
 @dataclass

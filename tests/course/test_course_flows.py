@@ -7,13 +7,13 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.clock import ManualClock
-from domain.course import SessionKind
+from bot.kit.clock import ManualClock
+from domain.course.rules import SessionKind
 from domain.roles import Role
 from simulator.client import EmulatorClient
 from storage import people
-from storage.course_models import Attendance, CourseSession
-from storage.hours_models import PracticeHours
+from storage.course.models import Attendance, CourseSession
+from storage.hours.models import PracticeHours
 from tests.conftest import BotHarness
 from tests.course.conftest import make_world
 from tests.e2e.helpers import eventually

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from domain.course import SessionKind
-from domain.course_import import ImportedSession, LineError, RowProblem, parse_plan
+from domain.course.plan_import import ImportedSession, LineError, RowProblem, parse_plan
+from domain.course.rules import SessionKind
 from storage import migrate
-from storage.course_models import Cohort, CourseSession
+from storage.course.models import Cohort, CourseSession
 from storage.db import create_engine, create_session_factory
 from storage.models import Programme
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient
 from storage.models import OutboxMessage
 from tests.conftest import BotHarness

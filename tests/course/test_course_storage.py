@@ -8,11 +8,12 @@ from datetime import time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.course_settings import course_settings, parse_moment
-from storage import course, migrate, outbox
-from storage.course_models import Attendance, CourseSession
+from domain.course.settings import course_settings, parse_moment
+from storage import migrate, outbox
+from storage.course import queries as course
+from storage.course.models import Attendance, CourseSession
 from storage.db import create_session_factory
-from storage.hours_models import PracticeHours
+from storage.hours.models import PracticeHours
 from storage.models import OutboxMessage
 from tests.course.conftest import make_world
 

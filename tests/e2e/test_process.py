@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.config import LOCAL_BOT_TOKEN
+from bot.kit.config import LOCAL_BOT_TOKEN
 from domain.roles import Role
 from simulator.client import EmulatorClient
 from simulator.server import TelegramEmulator

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from domain.roles import Role
 from simulator.client import BotMessage, EmulatorClient, TestUser
-from storage import hours, people
-from storage.hours_models import Organisation, PracticeHours
+from storage import people
+from storage.hours import queries as hours
+from storage.hours.models import Organisation, PracticeHours
 from storage.models import ChannelIdentity
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually

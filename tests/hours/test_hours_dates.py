@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.hours_dates import WorkDateError, parse_work_date
+from domain.hours.dates import WorkDateError, parse_work_date
 
 TODAY = date(2026, 3, 2)
 

@@ -10,9 +10,9 @@ import pytest
 from aiogram.types import Update
 from sqlalchemy import select
 
-from bot.hours_common import signed
+from bot.features.hours.common import signed
 from simulator.client import TestUser
-from storage.hours_models import PracticeHoursChange
+from storage.hours.models import PracticeHoursChange
 from tests.hours.conftest import World
 
 

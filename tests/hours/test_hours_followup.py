@@ -9,8 +9,9 @@ import re
 from sqlalchemy import select
 
 from domain.roles import Role
-from storage import hours, people
-from storage.hours_models import PracticeHours, SupervisorInvite
+from storage import people
+from storage.hours import queries as hours
+from storage.hours.models import PracticeHours, SupervisorInvite
 from tests.e2e.helpers import eventually
 from tests.hours.conftest import World
 

@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from domain.practice import LogStatus
-from storage import hours, migrate, people
+from domain.hours.practice import LogStatus
+from storage import migrate, people
 from storage.db import create_session_factory
+from storage.hours import queries as hours
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 

@@ -12,7 +12,7 @@ from domain.roles import Role
 from simulator.client import EmulatorClient, TestUser
 from storage import people
 from storage.models import Programme, RoleGrant
-from storage.nazorg_models import NazorgNudge
+from storage.nazorg.models import NazorgNudge
 from tests.conftest import BotHarness
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # Monday 11:00 in Amsterdam

@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import BotMessage, EmulatorClient, TestUser
-from storage.hours_models import PracticeHours
-from storage.nazorg_models import NazorgPreference, NazorgReply
-from storage.opportunity_models import OpportunityPreference
+from storage.hours.models import PracticeHours
+from storage.nazorg.models import NazorgPreference, NazorgReply
+from storage.opportunities.models import OpportunityPreference
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.nazorg.nazorg_helpers import (

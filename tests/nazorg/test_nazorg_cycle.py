@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient
-from storage.nazorg_models import NazorgNudge
+from storage.nazorg.models import NazorgNudge
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.nazorg.nazorg_helpers import AFTERNOON, T0, citytrainer, fast, nudges, set_nazorg

@@ -6,14 +6,14 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient
-from storage.course_models import Cohort, CourseSession
-from storage.hours_models import PracticeHours
+from storage.course.models import Cohort, CourseSession
+from storage.hours.models import PracticeHours
 from storage.models import OutboxMessage, Programme
-from storage.nazorg_models import NazorgNudge
-from storage.opportunity_models import Activity, Opportunity
-from storage.signup_models import Signup
+from storage.nazorg.models import NazorgNudge
+from storage.opportunities.models import Activity, Opportunity
+from storage.signup.models import Signup
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.nazorg.nazorg_helpers import T0, citytrainer, fast, set_nazorg

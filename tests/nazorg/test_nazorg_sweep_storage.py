@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.i18n import build_i18n
-from bot.nazorg_sweep import nudge_sweep_run, run_nudges
+from bot.app.i18n import build_i18n
+from bot.features.nazorg.sweep import nudge_sweep_run, run_nudges
 from domain.roles import Role
-from storage import migrate, nazorg, people
+from storage import migrate, people
 from storage.db import create_session_factory
 from storage.models import OutboxMessage, Programme, RoleGrant
-from storage.nazorg_models import NazorgNudge, NazorgReply
+from storage.nazorg import queries as nazorg
+from storage.nazorg.models import NazorgNudge, NazorgReply
 
 NOW = dt.datetime(2026, 5, 5, 15, 0, tzinfo=dt.UTC)  # Tuesday 17:00 in Amsterdam
 

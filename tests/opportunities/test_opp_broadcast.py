@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from domain.roles import Role
 from simulator.client import EmulatorClient
 from storage.models import ChannelIdentity, OutboxMessage
-from storage.opportunity_models import OpportunityBroadcast, OpportunityRecipient
+from storage.opportunities.models import OpportunityBroadcast, OpportunityRecipient
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.opportunities.conftest import many_users, post_opportunity

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from domain.opportunity_input import MomentError, parse_count, parse_moment, parse_neighbourhoods
+from domain.opportunities.input import MomentError, parse_count, parse_moment, parse_neighbourhoods
 
 TODAY = date(2026, 3, 2)
 

@@ -8,14 +8,17 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from domain.roles import Role
 from simulator.client import BotMessage, EmulatorClient, TestUser
-from storage import course, hours, impact, people
-from storage.hours_models import PracticeHours
+from storage import people
+from storage.course import queries as course
+from storage.hours import queries as hours
+from storage.hours.models import PracticeHours
+from storage.impact import queries as impact
 from storage.models import OutboxMessage
-from storage.nazorg_activity import hours_source
-from storage.opportunity_models import Opportunity, OpportunitySignup
+from storage.nazorg.activity import hours_source
+from storage.opportunities.models import Opportunity, OpportunitySignup
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.hours.conftest import World

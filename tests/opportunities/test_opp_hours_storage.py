@@ -9,10 +9,13 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from domain.practice import LogStatus
-from storage import course, hours, migrate, opportunities, people
+from domain.hours.practice import LogStatus
+from storage import migrate, people
+from storage.course import queries as course
 from storage.db import create_session_factory
-from storage.opportunity_models import Opportunity
+from storage.hours import queries as hours
+from storage.opportunities import queries as opportunities
+from storage.opportunities.models import Opportunity
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 

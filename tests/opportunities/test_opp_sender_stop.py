@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import ManualClock
-from bot.factory import make_bot
-from bot.metrics import Metrics
-from bot.outbox_sender import OutboxSender, RateLimiter
+from bot.app.factory import make_bot
+from bot.app.outbox_sender import OutboxSender, RateLimiter
+from bot.kit.clock import ManualClock
+from bot.kit.metrics import Metrics
 from simulator.client import EmulatorClient
 from simulator.server import TelegramEmulator
 from storage import migrate, outbox

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.roles import Role
 from simulator.client import EmulatorClient
-from storage.opportunity_models import Opportunity, OpportunitySignup
+from storage.opportunities.models import Opportunity, OpportunitySignup
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.opportunities.conftest import many_users, post_opportunity

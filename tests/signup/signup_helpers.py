@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from simulator.client import BotMessage, EmulatorClient, TestUser
-from storage.course_models import Cohort, CourseSession
+from storage.course.models import Cohort, CourseSession
 from storage.models import Person, Programme
-from storage.signup_models import Enrolment
+from storage.signup.models import Enrolment
 from tests.conftest import BotHarness
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)

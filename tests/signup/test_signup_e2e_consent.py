@@ -7,10 +7,10 @@ import re
 
 import aiohttp
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient
 from storage.models import OutboxMessage, Person
-from storage.signup_models import Consent, ConsentToken, Signup
+from storage.signup.models import Consent, ConsentToken, Signup
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.signup.signup_helpers import count, expect_text, fast, first, sign_up, tap

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient, TestUser
 from storage.models import ChannelIdentity, Person
-from storage.signup_models import Enrolment, Signup
+from storage.signup.models import Enrolment, Signup
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.signup.signup_helpers import count, expect_text, fast, first, make_cohort, sign_up, tap

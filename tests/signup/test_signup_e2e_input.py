@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient
-from storage.signup_models import Signup
+from storage.signup.models import Signup
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.signup.signup_helpers import answer, count, fast, first, tap

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient
 from storage.models import FsmRecord, Person, RoleGrant
-from storage.signup_models import Consent, Enrolment, Signup
+from storage.signup.models import Consent, Enrolment, Signup
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.signup.signup_helpers import count, expect_text, fast, first, make_cohort, sign_up, tap

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from bot.clock import ManualClock
+from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient
 from storage.models import ChannelIdentity
-from storage.signup_models import Enrolment
+from storage.signup.models import Enrolment
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.signup.signup_helpers import count, expect_text, fast, fill, make_cohort, sign_up, tap

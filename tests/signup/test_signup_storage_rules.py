@@ -7,20 +7,21 @@ import datetime as dt
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.capacity import PlacementError, WaitingListRules
-from domain.signup_settings import (
+from domain.signup.capacity import PlacementError, WaitingListRules
+from domain.signup.settings import (
     ContactProblem,
     SignupSettings,
     clean_contact,
     token_hash,
     token_shape_ok,
 )
-from storage import migrate, signup_groups
-from storage import signup as signups
-from storage.course_models import Cohort
+from storage import migrate
+from storage.course.models import Cohort
 from storage.db import create_session_factory
 from storage.models import Person, Programme
-from storage.signup_models import Signup
+from storage.signup import groups as signup_groups
+from storage.signup import queries as signups
+from storage.signup.models import Signup
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 

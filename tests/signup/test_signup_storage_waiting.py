@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from domain.capacity import ANY_TRACK, PlacementError, WaitingEntry, WaitingListRules
-from storage import migrate, signup_groups
-from storage.course_models import Cohort
+from domain.signup.capacity import ANY_TRACK, PlacementError, WaitingEntry, WaitingListRules
+from storage import migrate
+from storage.course.models import Cohort
 from storage.db import create_session_factory
 from storage.models import Person, Programme
-from storage.signup_models import Enrolment, Signup
+from storage.signup import groups as signup_groups
+from storage.signup.models import Enrolment, Signup
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 RULES = WaitingListRules(offer_valid_hours=48)

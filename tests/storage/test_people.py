@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from domain.roles import Role
 from storage import migrate, people, updates
 from storage.db import create_session_factory
-from storage.hours_models import Organisation
+from storage.hours.models import Organisation
 from storage.models import (
     ChannelIdentity,
     Person,

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.logs import configure_logging
+from bot.app.logs import configure_logging
 
 
 def test_json_logs_are_one_object_a_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,134 @@
+"""`citytrainers-bot` (also `python -m bot`): run the bot, migrate, manage coordinators."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot.app.logs import configure_logging
+from bot.features.course import cli as course_cli
+from bot.kit.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="citytrainers-bot",
+        description="The Citytrainers Telegram bot. Settings come from the environment or .env.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser(
+        "run",
+        help="run the bot (local mode with the built-in Telegram emulator when no token is set)",
+        description="Run the bot: long polling, webhook mode when WEBHOOK_URL is set, or local "
+        "mode (built-in Telegram emulator and web chat) when TELEGRAM_BOT_TOKEN is empty.",
+    )
+    db = sub.add_parser("db", help="database commands", description="Database commands.")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_sub.add_parser("upgrade", help="apply all migrations", description="Apply all migrations.")
+    admin = sub.add_parser("admin", help="administration", description="Administration.")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True, metavar="ADMIN_COMMAND")
+    add = admin_sub.add_parser(
+        "add-coordinator",
+        help="make a Telegram account a coordinator of a programme",
+        description="Make a Telegram account a coordinator of a programme (created if new).",
+    )
+    add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    course_cli.add_parser(sub)
+    add.add_argument(
+        "--programme",
+        required=True,
+        metavar="NAME",
+        help='programme (municipality) name, e.g. "\'s-Hertogenbosch"',
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"citytrainers-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    if args.command == "run":
+        return asyncio.run(_run(settings))
+    if args.command == "db":
+        return asyncio.run(_db_upgrade(settings))
+    if args.command == "course":
+        return asyncio.run(course_cli.run(settings, args))
+    return asyncio.run(_add_coordinator(settings, args.telegram_id, args.programme))
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    from storage import migrate
+    from storage.db import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def _add_coordinator(settings: Settings, telegram_id: int, programme_name: str) -> int:
+    from bot.kit.clock import SystemClock
+    from storage import migrate, people
+    from storage.db import create_engine, create_session_factory
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        now = SystemClock().now()
+        async with create_session_factory(engine).begin() as session:
+            programme = await people.ensure_programme(
+                session, programme_name, settings.timezone, now
+            )
+            _, changed = await people.ensure_telegram_coordinator(
+                session, programme, telegram_id, now
+            )
+    finally:
+        await engine.dispose()
+    state = "is now" if changed else "was already"
+    print(f"Telegram account {telegram_id} {state} a coordinator of {programme_name}")
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    from bot.app.factory import build_app
+    from bot.app.runtime import Runtime
+
+    emulator = None
+    api_base = None
+    if settings.local_mode:
+        from bot.kit.config import LOCAL_BOT_TOKEN
+        from simulator.server import TelegramEmulator
+
+        emulator = TelegramEmulator(default_token=LOCAL_BOT_TOKEN)
+        await emulator.start(host="127.0.0.1", port=settings.emulator_port)
+        api_base = emulator.base_url
+    runtime = Runtime(build_app(settings, api_base=api_base))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await runtime.start()
+        if emulator is not None:
+            print(f"\nLocal mode: open {emulator.webchat_url} to chat with the bot.\n", flush=True)
+        log.info("running; web server on %s:%s", settings.web_host, runtime.web_port)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        await runtime.stop()
+        if emulator is not None:
+            await emulator.stop()
+    return 0

@@ -1,0 +1,152 @@
+"""The composition root: builds settings' objects once and passes them down.
+
+Nothing here runs at import time; `build_app` is called by the CLI (and by tests).
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.utils.i18n import ConstI18nMiddleware, I18n
+from aiohttp import web
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.app import errors
+from bot.app.i18n import build_i18n
+from bot.app.middlewares.db import DbSessionMiddleware
+from bot.app.middlewares.member import MemberMiddleware
+from bot.app.outbox_sender import OutboxSender
+from bot.app.retry import InteractiveRequestMiddleware
+from bot.app.scheduler import Sweeper
+from bot.app.sweeps import foundation_sweeps
+from bot.app.web import build_web_app
+from bot.handlers import build_router
+from bot.kit.clock import Clock, SystemClock
+from bot.kit.config import LOCAL_BOT_TOKEN, Settings
+from bot.kit.feature import FeatureDeps, all_features
+from bot.kit.metrics import Metrics
+from storage.db import create_engine, create_session_factory
+from storage.fsm import DbStorage
+
+
+@dataclass
+class App:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    bot: Bot
+    sender_bot: Bot
+    dispatcher: Dispatcher
+    i18n: I18n
+    metrics: Metrics
+    sender: OutboxSender
+    sweeper: Sweeper
+    web_app: web.Application
+    redis: Redis | None = None
+
+    async def close(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
+        await self.bot.session.close()
+        await self.sender_bot.session.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def make_bot(token: str, api_base: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    api_base: str | None = None,
+    engine: AsyncEngine | None = None,
+) -> App:
+    """Wire everything. `api_base` overrides TELEGRAM_API_BASE (local mode, tests)."""
+    clock = clock or SystemClock()
+    token = (
+        settings.telegram_bot_token.get_secret_value()
+        if settings.telegram_bot_token
+        else LOCAL_BOT_TOKEN
+    )
+    base = api_base or settings.telegram_api_base
+    engine = engine or create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    current: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
+    metrics = Metrics()
+    i18n = build_i18n()
+
+    redis: Redis | None = None
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+    if settings.redis_url:
+        redis = Redis.from_url(settings.redis_url)
+        storage = RedisStorage(redis)
+        isolation = RedisEventIsolation(redis)
+    else:
+        storage = DbStorage(sessions, current, clock.now)
+        isolation = SimpleEventIsolation()
+
+    bot = make_bot(token, base)
+    bot.session.middleware(InteractiveRequestMiddleware())
+    sender_bot = make_bot(token, base)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
+    sender = OutboxSender(
+        sender_bot,
+        sessions,
+        clock,
+        metrics,
+        rate_per_second=settings.outbox_rate_per_second,
+        poll_seconds=settings.outbox_poll_seconds,
+    )
+    dispatcher.update.outer_middleware(
+        DbSessionMiddleware(sessions, current, clock, metrics, on_outbox=sender.wake.set)
+    )
+    dispatcher.update.outer_middleware(MemberMiddleware())
+    ConstI18nMiddleware(locale=i18n.default_locale, i18n=i18n).setup(dispatcher)
+    dispatcher.include_router(errors.create_router())
+    dispatcher.include_router(build_router())
+    dispatcher.workflow_data.update(
+        clock=clock, metrics=metrics, sessions=sessions, settings=settings, sender=sender
+    )
+    deps = FeatureDeps(
+        settings=settings, clock=clock, sessions=sessions, metrics=metrics, i18n=i18n
+    )
+    sweeps = foundation_sweeps(metrics)
+    web_app = build_web_app(sessions, clock, metrics)
+    for feature in all_features():
+        if feature.sweeps is not None:
+            sweeps.extend(feature.sweeps(deps))
+        if feature.web is not None:
+            feature.web(web_app, deps)
+    sweeper = Sweeper(sessions, clock, i18n, sweeps, after=sender.wake.set)
+    return App(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        bot=bot,
+        sender_bot=sender_bot,
+        dispatcher=dispatcher,
+        i18n=i18n,
+        metrics=metrics,
+        sender=sender,
+        sweeper=sweeper,
+        web_app=web_app,
+        redis=redis,
+    )

@@ -1,0 +1,275 @@
+"""The outbox sender: delivers due outbox rows within Telegram's limits.
+
+- by priority (interactive notifications, then reminders, then broadcasts);
+- at most `rate_per_second` messages a second overall and one a second to one chat;
+- a 429 pauses that row's lane (its priority) for `retry_after` and retries the row then;
+- 5xx and network errors are retried with exponential backoff, up to MAX_ATTEMPTS;
+- 403 (blocked) marks the person unreachable and drops what is still pending for them;
+- a row is claimed (committed as `sending`) before it is sent, so a crash never sends it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, TelegramMethod
+from aiogram.types import BufferedInputFile
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.kit.clock import Clock
+from bot.kit.metrics import Metrics
+from storage import outbox, people
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 600
+ABANDONED_AFTER_SECONDS = 300
+METHODS: dict[str, type[TelegramMethod[Any]]] = {
+    "sendMessage": SendMessage,
+    "sendDocument": SendDocument,
+    "sendPhoto": SendPhoto,
+    "editMessageText": EditMessageText,
+}
+
+
+def build_method(row: outbox.Claimed) -> TelegramMethod[Any]:
+    """Turn a stored payload into an aiogram method; files are stored base64 in the payload."""
+    payload = dict(row.payload)
+    for field in ("document", "photo"):
+        value = payload.get(field)
+        if isinstance(value, dict) and "base64" in value:
+            payload[field] = BufferedInputFile(
+                base64.b64decode(value["base64"]), filename=value.get("filename", "file")
+            )
+    return METHODS[row.method].model_validate({"chat_id": row.chat_id, **payload})
+
+
+class RateLimiter:
+    """A token bucket for all chats, and a minimum interval per chat (monotonic time)."""
+
+    def __init__(
+        self,
+        per_second: float,
+        per_chat_interval: float = 1.0,
+        now: Callable[[], float] = time.monotonic,
+        burst: float | None = None,
+    ) -> None:
+        self._rate = per_second
+        # A bucket of `per_second` lets up to twice the rate through in the first second (the
+        # full bucket plus its refill): the sender uses a burst of 1, evenly spaced messages.
+        self._burst = per_second if burst is None else burst
+        self._tokens = self._burst
+        self._interval = per_chat_interval
+        self._now = now
+        self._stamp = now()
+        self._last_by_chat: dict[str, float] = {}
+
+    def wait_time(self, chat_id: str) -> float:
+        now = self._now()
+        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+        self._stamp = now
+        global_wait = 0.0 if self._tokens >= 1 else (1 - self._tokens) / self._rate
+        last = self._last_by_chat.get(chat_id)
+        chat_wait = 0.0 if last is None else max(0.0, last + self._interval - now)
+        return max(global_wait, chat_wait)
+
+    def chat_wait(self, chat_id: str) -> float:
+        """Seconds until this chat may get its next message (the overall bucket aside)."""
+        last = self._last_by_chat.get(chat_id)
+        return 0.0 if last is None else max(0.0, last + self._interval - self._now())
+
+    def take(self, chat_id: str) -> None:
+        self._tokens -= 1
+        now = self._now()
+        self._last_by_chat[chat_id] = now
+        if len(self._last_by_chat) > 10_000:
+            cutoff = now - self._interval
+            self._last_by_chat = {c: t for c, t in self._last_by_chat.items() if t > cutoff}
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        metrics: Metrics,
+        *,
+        rate_per_second: float = 25.0,
+        poll_seconds: float = 1.0,
+        batch_size: int = 50,
+    ) -> None:
+        self._bot = bot
+        self._sessions = sessions
+        self._clock = clock
+        self._metrics = metrics
+        self._limiter = RateLimiter(rate_per_second, burst=1.0)
+        self._poll = poll_seconds
+        self._batch = batch_size
+        self._paused_until: dict[int, float] = {}
+        self.worker_id = f"sender-{uuid.uuid4().hex[:12]}"
+        self.wake = asyncio.Event()
+
+    async def recover(self) -> int:
+        """Rows another worker left `sending` long ago: never sent again (`uncertain`)."""
+        now = self._clock.now()
+        older = now - dt.timedelta(seconds=ABANDONED_AFTER_SECONDS)
+        async with self._sessions.begin() as session:
+            count = await outbox.recover_abandoned(session, None, older)
+        if count:
+            log.warning("outbox: %s rows were mid-send when a worker stopped; not resent", count)
+        return count
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.recover()
+        while not stop.is_set():
+            try:
+                sent = await self.run_once(stop)
+            except Exception:
+                log.exception("outbox sender iteration failed")
+                sent = 0
+            if sent == 0:
+                self.wake.clear()
+                waiter = asyncio.ensure_future(self.wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait(
+                    {waiter, stopper}, timeout=self._poll, return_when=asyncio.FIRST_COMPLETED
+                )
+                waiter.cancel()
+                stopper.cancel()
+
+    def _paused(self) -> frozenset[int]:
+        now = time.monotonic()
+        return frozenset(p for p, until in self._paused_until.items() if until > now)
+
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Claim one batch of due rows and deliver them; returns how many were handled.
+
+        When `stop` is set (shutdown) or the task is cancelled, the rows of the batch not yet
+        handed to Telegram go back to `pending` for the next run: a restart forgets nobody.
+        """
+        async with self._sessions.begin() as session:
+            rows = await outbox.claim_due(
+                session,
+                worker=self.worker_id,
+                now=self._clock.now(),
+                limit=self._batch,
+                skip_priorities=self._paused(),
+            )
+        untried = list(rows)
+        try:
+            while untried:
+                paused = self._paused()
+                held = [row for row in untried if row.priority in paused]
+                if held:  # a 429 paused these lanes: back to the table until the pause ends
+                    await self._release(held)
+                    untried = [row for row in untried if row.priority not in paused]
+                    continue
+                if stop is not None and stop.is_set():
+                    await self._give_back(untried)
+                    break
+                row = self._next(untried)
+                await self._wait_turn(row)
+                untried.remove(row)
+                await self._deliver(row)
+        except asyncio.CancelledError:
+            await self._give_back(untried)
+            raise
+        return len(rows)
+
+    def _next(self, rows: list[outbox.Claimed]) -> outbox.Claimed:
+        """The first row (in priority order) whose chat may get a message now; otherwise the
+        one whose chat is free soonest. A burst to one chat never holds up the others."""
+        waits = {row.chat_id: self._limiter.chat_wait(row.chat_id) for row in rows}
+        for row in rows:
+            if waits[row.chat_id] == 0:
+                return row
+        return min(rows, key=lambda row: waits[row.chat_id])  # the first of equals
+
+    async def _give_back(self, rows: list[outbox.Claimed]) -> None:
+        """Rows claimed but never sent: due again at once (for this or another worker)."""
+        if not rows:
+            return
+        async with self._sessions.begin() as session:
+            for row in rows:
+                await outbox.give_back(session, row.id, self._clock.now())
+
+    async def _release(self, rows: list[outbox.Claimed]) -> None:
+        """Give back rows of paused lanes without sending them; due when their pause ends."""
+        async with self._sessions.begin() as session:
+            for row in rows:
+                left = self._paused_until[row.priority] - time.monotonic()
+                until = self._clock.now() + _seconds(left)
+                await outbox.mark_retry(session, row.id, until, "lane paused after 429")
+
+    async def _wait_turn(self, row: outbox.Claimed) -> None:
+        wait = self._limiter.wait_time(row.chat_id)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _deliver(self, row: outbox.Claimed) -> None:
+        self._limiter.take(row.chat_id)
+        now = self._clock.now
+        try:
+            result = await self._bot(build_method(row))
+        except TelegramRetryAfter as exc:
+            self._paused_until[row.priority] = time.monotonic() + exc.retry_after
+            await self._outcome(
+                outbox.mark_retry,
+                row.id,
+                now() + _seconds(exc.retry_after),
+                f"429 retry after {exc.retry_after}s",
+            )
+            self._metrics.sends.labels(result="retry_after").inc()
+        except TelegramForbiddenError as exc:
+            async with self._sessions.begin() as session:
+                await outbox.mark_final(session, row.id, "unreachable", exc.message)
+                await people.mark_unreachable(session, people.TELEGRAM, row.chat_id, now())
+                await outbox.drop_pending_for_chat(session, row.chat_id, exc.message)
+            self._metrics.sends.labels(result="unreachable").inc()
+        except TelegramBadRequest as exc:
+            log.error("outbox row %s refused by Telegram: %s", row.id, exc.message)
+            await self._outcome(outbox.mark_final, row.id, "failed", exc.message)
+            self._metrics.sends.labels(result="failed").inc()
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            await self._retry_later(row, str(exc))
+        except Exception as exc:  # a bug in a payload must not stop the lane
+            log.exception("outbox row %s could not be sent", row.id)
+            await self._outcome(outbox.mark_final, row.id, "failed", repr(exc))
+            self._metrics.sends.labels(result="failed").inc()
+        else:
+            message_id = getattr(result, "message_id", None)
+            await self._outcome(outbox.mark_sent, row.id, message_id, now())
+            self._metrics.sends.labels(result="sent").inc()
+
+    async def _retry_later(self, row: outbox.Claimed, error: str) -> None:
+        if row.attempts >= MAX_ATTEMPTS:
+            await self._outcome(outbox.mark_final, row.id, "failed", error)
+            self._metrics.sends.labels(result="failed").inc()
+            return
+        delay = min(2**row.attempts, MAX_BACKOFF_SECONDS)
+        await self._outcome(outbox.mark_retry, row.id, self._clock.now() + _seconds(delay), error)
+        self._metrics.sends.labels(result="retry").inc()
+
+    async def _outcome(self, func: Callable[..., Any], *args: Any) -> None:
+        async with self._sessions.begin() as session:
+            await func(session, *args)
+
+
+def _seconds(value: float) -> dt.timedelta:
+    return dt.timedelta(seconds=max(value, 0.0))

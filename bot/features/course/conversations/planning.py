@@ -1,0 +1,291 @@
+"""Course leaders and coordinators see a group's sessions, and move or cancel one.
+
+```mermaid
+stateDiagram-v2
+    [*] --> groups: /planning (leaders: their groups; coordinators: all groups)
+    groups --> sessions: a group button (list of its sessions)
+    sessions --> session: a session button ("Move" / "Cancel session")
+    session --> moving: "Move"
+    moving --> moving: not a day and time, or a time that does not exist / happens twice
+    moving --> confirm_move: a new local day and time ("14-3-2027 19:30")
+    confirm_move --> [*]: "Yes, move" (participants told at once, reminders rescheduled)
+    session --> confirm_cancel: "Cancel session"
+    confirm_cancel --> [*]: "Yes, cancel" (participants told, silently at night)
+```
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiogram import F, Router, html
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.course.common import PlanCb, programme_setup, session_line, session_title, when
+from bot.features.course.notify import announce_change
+from bot.kit.clock import Clock
+from bot.kit.keyboards import inline_choices
+from domain.course.settings import parse_moment
+from domain.local_time import LocalTimeError, local_to_utc
+from domain.roles import Role
+from storage import people
+from storage.course import queries as course
+from storage.course.models import Cohort, CourseSession
+
+
+class MoveSession(StatesGroup):
+    typing = State()
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(groups, Command("planning"))
+    router.callback_query.register(show_group, PlanCb.filter(F.action == "grp"))
+    router.callback_query.register(show_session, PlanCb.filter(F.action == "ses"))
+    router.callback_query.register(ask_move, PlanCb.filter(F.action == "mv"))
+    router.message.register(got_moment, MoveSession.typing, F.text)
+    router.message.register(not_text, MoveSession.typing)
+    router.callback_query.register(do_move, PlanCb.filter(F.action == "mvok"))
+    router.callback_query.register(ask_cancel, PlanCb.filter(F.action == "cx"))
+    router.callback_query.register(do_cancel, PlanCb.filter(F.action == "cxok"))
+    return router
+
+
+async def may_plan(db: AsyncSession, member: people.Member | None, cohort: Cohort | None) -> bool:
+    if member is None or cohort is None or cohort.programme_id != member.programme_id:
+        return False
+    if Role.COORDINATOR in member.roles:
+        return True
+    return member.person.id in await course.leaders_of(db, cohort.id)
+
+
+async def groups(message: Message, db: AsyncSession, member: people.Member | None) -> None:
+    if member is None or not member.roles & {Role.COORDINATOR, Role.COURSE_LEADER}:
+        await message.answer(_("Only course leaders and coordinators can plan sessions."))
+        return
+    leader = None if Role.COORDINATOR in member.roles else member.person.id
+    found = await course.cohorts_for(db, member.programme_id, leader)
+    if not found:
+        await message.answer(
+            _("There are no groups yet. A coordinator creates one with /nieuwegroep.")
+        )
+        return
+    await message.answer(
+        _("Which group?"),
+        reply_markup=inline_choices(
+            [(c.name, PlanCb(action="grp", id=c.id).pack()) for c in found[:30]]
+        ),
+    )
+
+
+async def show_group(
+    query: CallbackQuery, callback_data: PlanCb, db: AsyncSession, member: people.Member | None
+) -> None:
+    cohort = await course.get_cohort(db, callback_data.id)
+    if not await may_plan(db, member, cohort) or cohort is None:
+        await query.answer(_("You cannot plan this group."), show_alert=True)
+        return
+    tz, _settings = await programme_setup(db, cohort.programme_id)
+    items = await course.sessions_of(db, cohort.id)
+    lines = [_("Sessions of <b>{group}</b>:").format(group=html.quote(cohort.name)), ""]
+    lines += [session_line(s, tz) for s in items]
+    lines += ["", _("Tap a session to move or cancel it.")]
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            "\n".join(lines),
+            reply_markup=inline_choices(
+                [
+                    (session_title(s), PlanCb(action="ses", id=s.id).pack())
+                    for s in items
+                    if s.cancelled_at is None
+                ],
+                columns=2,
+            ),
+        )
+
+
+async def _plannable(
+    query: CallbackQuery, db: AsyncSession, member: people.Member | None, session_id: int
+) -> CourseSession | None:
+    item = await course.get_session(db, session_id)
+    cohort = await course.get_cohort(db, item.cohort_id) if item else None
+    if item is None or not await may_plan(db, member, cohort):
+        await query.answer(_("You cannot plan this session."), show_alert=True)
+        return None
+    if item.cancelled_at is not None:
+        await query.answer(_("This session is cancelled."), show_alert=True)
+        return None
+    return item
+
+
+async def show_session(
+    query: CallbackQuery, callback_data: PlanCb, db: AsyncSession, member: people.Member | None
+) -> None:
+    item = await _plannable(query, db, member, callback_data.id)
+    if item is None:
+        return
+    tz, _settings = await programme_setup(db, item.programme_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            session_line(item, tz),
+            reply_markup=inline_choices(
+                [
+                    (_("Move session"), PlanCb(action="mv", id=item.id).pack()),
+                    (_("Cancel session"), PlanCb(action="cx", id=item.id).pack()),
+                ],
+                columns=2,
+            ),
+        )
+
+
+async def ask_move(
+    query: CallbackQuery,
+    callback_data: PlanCb,
+    state: FSMContext,
+    db: AsyncSession,
+    member: people.Member | None,
+) -> None:
+    item = await _plannable(query, db, member, callback_data.id)
+    if item is None:
+        return
+    await state.set_state(MoveSession.typing)
+    await state.update_data(session=item.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _(
+                "To which day and time? Type it like <i>14-3-2027 19:30</i> "
+                "(time in the Netherlands). Stop with /cancel."
+            )
+        )
+
+
+async def got_moment(message: Message, state: FSMContext, db: AsyncSession, clock: Clock) -> None:
+    local = parse_moment(message.text or "")
+    if local is None:
+        await message.answer(
+            _("I do not understand that. Type a day and time like <i>14-3-2027 19:30</i>.")
+        )
+        return
+    data = await state.get_data()
+    item = await course.get_session(db, int(data.get("session", 0)))
+    if item is None:
+        await state.clear()
+        await message.answer(_("This session no longer exists. Type /planning."))
+        return
+    tz, _settings = await programme_setup(db, item.programme_id)
+    moment = local_to_utc(local, tz)
+    if moment is LocalTimeError.NONEXISTENT:
+        await message.answer(
+            _(
+                "On that night the clocks go forward: {time} does not exist that day. "
+                "Choose another time, for example an hour later."
+            ).format(time=local.strftime("%H:%M"))
+        )
+        return
+    if moment is LocalTimeError.AMBIGUOUS:
+        await message.answer(
+            _(
+                "On that night the clocks go back: {time} happens twice that day. "
+                "Choose another time, for example 03:30."
+            ).format(time=local.strftime("%H:%M"))
+        )
+        return
+    assert isinstance(moment, dt.datetime)
+    if moment <= clock.now():
+        await message.answer(_("That moment has passed. Type a day and time in the future."))
+        return
+    await state.clear()
+    await message.answer(
+        _("Move {title} from {old} to {new}?").format(
+            title=session_title(item), old=when(item.starts_at, tz), new=when(moment, tz)
+        ),
+        reply_markup=inline_choices(
+            [
+                (
+                    _("Yes, move"),
+                    PlanCb(action="mvok", id=item.id, at=int(moment.timestamp())).pack(),
+                ),
+            ]
+        ),
+    )
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(_("Type a day and time like <i>14-3-2027 19:30</i>, or /cancel."))
+
+
+async def do_move(
+    query: CallbackQuery,
+    callback_data: PlanCb,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    item = await _plannable(query, db, member, callback_data.id)
+    if item is None:
+        return
+    new_start = dt.datetime.fromtimestamp(callback_data.at, dt.UTC)
+    now = clock.now()
+    old = item.starts_at
+    if new_start == old:
+        await query.answer(_("This session is already at that time."))
+        return
+    item.starts_at = new_start
+    item.attendance_saved_at = None
+    await course.cancel_pending_reminders(db, item.id)
+    reached = await announce_change(db, item, old, now, cancelled=False)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(
+            _(
+                "Moved. {count} participants are told, and the reminders follow the new time."
+            ).format(count=reached)
+        )
+
+
+async def ask_cancel(
+    query: CallbackQuery, callback_data: PlanCb, db: AsyncSession, member: people.Member | None
+) -> None:
+    item = await _plannable(query, db, member, callback_data.id)
+    if item is None:
+        return
+    tz, _settings = await programme_setup(db, item.programme_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("Cancel {line}? All participants will be told.").format(line=session_line(item, tz)),
+            reply_markup=inline_choices(
+                [(_("Yes, cancel"), PlanCb(action="cxok", id=item.id).pack())]
+            ),
+        )
+
+
+async def do_cancel(
+    query: CallbackQuery,
+    callback_data: PlanCb,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    item = await _plannable(query, db, member, callback_data.id)
+    if item is None:
+        return
+    now = clock.now()
+    item.cancelled_at = now
+    await course.cancel_pending_reminders(db, item.id)
+    reached = await announce_change(db, item, item.starts_at, now, cancelled=True)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(
+            _("Cancelled. {count} participants are told.").format(count=reached)
+        )

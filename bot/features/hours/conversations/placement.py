@@ -1,0 +1,255 @@
+"""A coordinator places a trainee at an organisation with a supervisor ("warme overdracht").
+
+```mermaid
+stateDiagram-v2
+    [*] --> trainee: "Place trainee: <organisation>" (coordinator)
+    trainee --> supervisor: a trainee (button)
+    supervisor --> track: a supervisor (skipped when there is one)
+    track --> motivation: sport / culture
+    motivation --> confirm: a few words about the trainee (or "-")
+    confirm --> [*]: "Place": both get an introduction (outbox)
+```
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router, html
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.hours.common import name_of
+from bot.features.hours.conversations.organisation import HoursCb
+from bot.kit import notify
+from bot.kit.clock import Clock
+from bot.kit.filters import HasRole
+from bot.kit.keyboards import inline_choices
+from domain.roles import Role
+from storage import people
+from storage.hours import queries as hours
+
+TRACKS = ("sport", "culture")
+
+
+class Placing(StatesGroup):
+    trainee = State()
+    supervisor = State()
+    track = State()
+    motivation = State()
+    confirm = State()
+
+
+def track_text(track: str | None) -> str:
+    if track == "sport":
+        return _("Ik train mijn stad (sport)")
+    if track == "culture":
+        return _("Ik maak mijn stad (culture)")
+    return "-"
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(
+        begin, HoursCb.filter(F.action == "o-pl"), HasRole(Role.COORDINATOR)
+    )
+    router.callback_query.register(got_trainee, Placing.trainee, HoursCb.filter(F.action == "p-t"))
+    router.callback_query.register(
+        got_supervisor, Placing.supervisor, HoursCb.filter(F.action == "p-s")
+    )
+    router.callback_query.register(got_track, Placing.track, HoursCb.filter(F.action == "p-k"))
+    router.message.register(got_motivation, Placing.motivation, F.text)
+    router.callback_query.register(place, Placing.confirm, HoursCb.filter(F.action == "p-ok"))
+    router.message.register(
+        use_buttons,
+        StateFilter(Placing.trainee, Placing.supervisor, Placing.track, Placing.confirm),
+    )
+    router.message.register(not_text, Placing.motivation)
+    return router
+
+
+async def begin(
+    query: CallbackQuery,
+    callback_data: HoursCb,
+    state: FSMContext,
+    db: AsyncSession,
+    member: people.Member,
+) -> None:
+    await query.answer()
+    assert isinstance(query.message, Message)  # not an old, inaccessible one
+    org = await hours.get_organisation(db, callback_data.ident)
+    if org is None or org.programme_id != member.programme_id:
+        await query.message.answer(_("This organisation does not exist (any more)."))
+        return
+    supervisors = await hours.supervisor_ids(db, org.id)
+    if not supervisors:
+        await query.message.answer(
+            _("{name} has no supervisor yet. Invite one first with /organisatie.").format(
+                name=html.quote(org.name)
+            )
+        )
+        return
+    trainees = await hours.people_with_role(
+        db, member.programme_id, (Role.PARTICIPANT, Role.CITYTRAINER)
+    )
+    trainees = [t for t in trainees if t.id not in supervisors][:30]
+    if not trainees:
+        await query.message.answer(_("There are no participants to place yet."))
+        return
+    await state.set_state(Placing.trainee)
+    await state.update_data(org=org.id, supervisors=supervisors)
+    await query.message.answer(
+        _("Who do you place at {name}?").format(name=html.quote(org.name)),
+        reply_markup=inline_choices(
+            [
+                (
+                    f"{t.first_name or '?'} {t.last_name or ''}".strip(),
+                    HoursCb(action="p-t", ident=t.id).pack(),
+                )
+                for t in trainees
+            ],
+            columns=2,
+        ),
+    )
+
+
+async def got_trainee(
+    query: CallbackQuery, callback_data: HoursCb, state: FSMContext, db: AsyncSession
+) -> None:
+    await query.answer()
+    assert isinstance(query.message, Message)  # not an old, inaccessible one
+    await query.message.edit_reply_markup(reply_markup=None)
+    await state.update_data(trainee=callback_data.ident)
+    supervisors = list((await state.get_data())["supervisors"])
+    if len(supervisors) == 1:
+        await _ask_track(query.message, state, supervisors[0])
+        return
+    await state.set_state(Placing.supervisor)
+    choices = [
+        (await name_of(db, pid), HoursCb(action="p-s", ident=pid).pack()) for pid in supervisors
+    ]
+    await query.message.answer(
+        _("Which supervisor coaches this trainee?"), reply_markup=inline_choices(choices)
+    )
+
+
+async def got_supervisor(query: CallbackQuery, callback_data: HoursCb, state: FSMContext) -> None:
+    await query.answer()
+    assert isinstance(query.message, Message)  # not an old, inaccessible one
+    await query.message.edit_reply_markup(reply_markup=None)
+    await _ask_track(query.message, state, callback_data.ident)
+
+
+async def _ask_track(message: Message, state: FSMContext, supervisor: int) -> None:
+    await state.update_data(supervisor=supervisor)
+    await state.set_state(Placing.track)
+    await message.answer(
+        _("Which track does the trainee follow?"),
+        reply_markup=inline_choices(
+            [(track_text(t), HoursCb(action="p-k", ident=i).pack()) for i, t in enumerate(TRACKS)]
+        ),
+    )
+
+
+async def got_track(query: CallbackQuery, callback_data: HoursCb, state: FSMContext) -> None:
+    await query.answer()
+    assert isinstance(query.message, Message)  # not an old, inaccessible one
+    await query.message.edit_reply_markup(reply_markup=None)
+    await state.update_data(track=TRACKS[callback_data.ident % len(TRACKS)])
+    await state.set_state(Placing.motivation)
+    await query.message.answer(
+        _(
+            "In a few words: what motivates the trainee? The supervisor reads this. "
+            "For example: <i>Wants to coach young children</i>. Type - to skip."
+        )
+    )
+
+
+async def got_motivation(message: Message, state: FSMContext, db: AsyncSession) -> None:
+    text = (message.text or "").strip()
+    motivation = None if text in ("", "-") else text[:500]
+    await state.update_data(motivation=motivation)
+    await state.set_state(Placing.confirm)
+    data = await state.get_data()
+    org = await hours.get_organisation(db, int(data["org"]))
+    await message.answer(
+        _("Place {trainee} at {place} with {supervisor}?").format(
+            trainee=await name_of(db, int(data["trainee"])),
+            place=html.quote(org.name if org else "-"),
+            supervisor=await name_of(db, int(data["supervisor"])),
+        ),
+        reply_markup=inline_choices([(_("Place"), HoursCb(action="p-ok").pack())]),
+    )
+
+
+async def place(
+    query: CallbackQuery, state: FSMContext, db: AsyncSession, member: people.Member, clock: Clock
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    await query.answer()
+    assert isinstance(query.message, Message)  # not an old, inaccessible one
+    await query.message.edit_reply_markup(reply_markup=None)
+    now = clock.now()
+    org = await hours.get_organisation(db, int(data["org"]))
+    assert org is not None
+    placement = await hours.add_placement(
+        db,
+        programme_id=org.programme_id,
+        person_id=int(data["trainee"]),
+        organisation_id=org.id,
+        supervisor_id=int(data["supervisor"]),
+        track=data.get("track"),
+        motivation=data.get("motivation"),
+        created_by=member.person.id,
+        now=now,
+    )
+    trainee = await name_of(db, placement.person_id)
+    supervisor = await name_of(db, placement.supervisor_id)
+    place_name = html.quote(org.name)
+    await notify.to_person(
+        db,
+        int(data["supervisor"]),
+        notify.message_payload(
+            _(
+                "Meet your new trainee: {trainee}.\nTrack: {track}\nMotivation: {motivation}\n\n"
+                "{trainee} will contact you at {place}. When {trainee} logs practice hours, "
+                "you get a message here to confirm them."
+            ).format(
+                trainee=trainee,
+                track=track_text(placement.track),
+                motivation=html.quote(placement.motivation or "-"),
+                place=place_name,
+            )
+        ),
+        key=f"hours:placement:{placement.id}:supervisor",
+        now=now,
+    )
+    await notify.to_person(
+        db,
+        placement.person_id,
+        notify.message_payload(
+            _(
+                "You have a practice place: {place}. Your supervisor is {supervisor}.\n\n"
+                "Introduce yourself and agree when you start. "
+                "Log your hours afterwards with /uren."
+            ).format(place=place_name, supervisor=supervisor)
+        ),
+        key=f"hours:placement:{placement.id}:trainee",
+        now=now,
+    )
+    await query.message.answer(
+        _("Done: {trainee} is placed at {place}. Both got a message.").format(
+            trainee=trainee, place=place_name
+        )
+    )
+
+
+async def use_buttons(message: Message) -> None:
+    await message.answer(_("Tap one of the buttons above, or type /cancel to stop."))
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(_("Please type your answer as text."))

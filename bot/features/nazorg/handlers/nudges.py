@@ -1,0 +1,274 @@
+"""Answers to a nudge (buttons under it), and the coordinator's /nazorgcijfers and digest buttons.
+
+- "Ik wil weer iets doen": recorded (counts as activity), matching opportunities shown with the
+  opportunities feature's buttons, the proposal flow pointed to (/voorstel), coordinators told.
+- "Nu even niet": asks 1, 3 or 6 months, then pauses nudges until that local date.
+- "Ik wil stoppen": asks to confirm; then nudges stop, opportunity messages go off, coordinators
+  are told and /verwijderen is offered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+
+from aiogram import F, Router, html
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.nazorg.digest import item_details
+from bot.features.nazorg.texts import DigestAction, Nudge, day_text
+from bot.kit import notify
+from bot.kit.clock import Clock
+from bot.kit.filters import HasRole
+from bot.kit.keyboards import inline_choices
+from domain.local_time import AMSTERDAM
+from domain.nazorg.engagement import NudgeStep, Wording
+from domain.nazorg.nudge_stats import NudgeOutcome, comeback_stats
+from domain.nazorg.settings import add_months
+from domain.roles import Role
+from storage import people
+from storage.models import Programme
+from storage.nazorg import queries as nazorg
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(again, Nudge.filter(F.a == "again"))
+    router.callback_query.register(later, Nudge.filter(F.a == "later"))
+    router.callback_query.register(pause, Nudge.filter(F.a == "pause"))
+    router.callback_query.register(stop, Nudge.filter(F.a == "stop"))
+    router.callback_query.register(stop_confirmed, Nudge.filter(F.a == "stopok"))
+    router.callback_query.register(stop_cancelled, Nudge.filter(F.a == "stopno"))
+    router.message.register(figures, Command("nazorgcijfers"), HasRole(Role.COORDINATOR))
+    router.callback_query.register(digest_item, DigestAction.filter(), HasRole(Role.COORDINATOR))
+    return router
+
+
+def _module(name: str) -> Any | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # pragma: no cover
+        return None
+
+
+async def _done(query: CallbackQuery) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def _tell_coordinators(
+    db: AsyncSession, member: people.Member, text: str, key: str, now: dt.datetime
+) -> None:
+    await notify.to_coordinators(
+        db, member.programme_id, notify.message_payload(text), key=key, now=now
+    )
+
+
+async def again(
+    query: CallbackQuery, db: AsyncSession, clock: Clock, member: people.Member | None
+) -> None:
+    if member is None:
+        await query.answer(_("Type /start first."), show_alert=True)
+        return
+    now = clock.now()
+    reply = await nazorg.add_reply(db, member.person.id, "again", now)
+    await _done(query)
+    chat = query.from_user.id
+    bot = query.bot
+    assert bot is not None
+    opps = _module("storage.opportunities.queries")
+    texts = _module("bot.features.opportunities.texts")
+    found = []
+    if opps is not None and hasattr(opps, "open_for_person"):
+        found = (await opps.open_for_person(db, member.person, now))[:3]
+    if found and texts is not None:
+        await bot.send_message(chat, _("Great! These opportunities are open for you:"))
+        for opp in found:
+            await bot.send_message(chat, texts.card(opp), reply_markup=texts.offer_buttons(opp.id))
+        await bot.send_message(
+            chat, _("Or organise something yourself: type /voorstel and tell us your idea.")
+        )
+    else:
+        await bot.send_message(
+            chat,
+            _(
+                "Great! There is no open opportunity for you right now; we let you know "
+                "when there is. Or organise something yourself: type /voorstel and tell us "
+                "your idea."
+            ),
+        )
+    name = html.quote(member.person.first_name or query.from_user.first_name)
+    await _tell_coordinators(
+        db,
+        member,
+        _("{name} answered a nudge: wants to do something again.").format(name=name),
+        f"nazorg:reply:{reply.id}",
+        now,
+    )
+
+
+async def later(query: CallbackQuery) -> None:
+    await _done(query)
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.from_user.id,
+        _("No problem. How long shall we leave you alone?"),
+        reply_markup=inline_choices(
+            [
+                (_("1 month"), Nudge(a="pause", m=1).pack()),
+                (_("3 months"), Nudge(a="pause", m=3).pack()),
+                (_("6 months"), Nudge(a="pause", m=6).pack()),
+            ],
+            columns=3,
+        ),
+    )
+
+
+async def pause(
+    query: CallbackQuery,
+    callback_data: Nudge,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    if member is None or callback_data.m not in (1, 3, 6):
+        await query.answer(_("Type /start first."), show_alert=True)
+        return
+    now = clock.now()
+    until = add_months(now.astimezone(AMSTERDAM).date(), callback_data.m)
+    pref = await nazorg.preference(db, member.person.id, now)
+    pref.paused_until, pref.updated_at = until, now
+    await nazorg.add_reply(db, member.person.id, "later", now, months=callback_data.m)
+    await _done(query)
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.from_user.id,
+        _(
+            "OK, we will not send you a reminder until {date}. Want to join earlier? Type /kansen."
+        ).format(date=until.strftime("%d-%m-%Y")),
+    )
+
+
+async def stop(query: CallbackQuery) -> None:
+    await _done(query)
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.from_user.id,
+        _(
+            "Are you sure? Then you will no longer get messages from the programme, "
+            "only answers to what you ask yourself."
+        ),
+        reply_markup=inline_choices(
+            [
+                (_("Yes, I stop"), Nudge(a="stopok").pack()),
+                (_("No, I stay"), Nudge(a="stopno").pack()),
+            ],
+            columns=2,
+        ),
+    )
+
+
+async def stop_confirmed(
+    query: CallbackQuery, db: AsyncSession, clock: Clock, member: people.Member | None
+) -> None:
+    if member is None:
+        await query.answer(_("Type /start first."), show_alert=True)
+        return
+    now = clock.now()
+    pref = await nazorg.preference(db, member.person.id, now)
+    pref.stopped_at, pref.updated_at = now, now
+    opps = _module("storage.opportunities.queries")
+    if opps is not None and hasattr(opps, "set_opportunity_messages"):
+        await opps.set_opportunity_messages(db, member.person.id, False)
+    reply = await nazorg.add_reply(db, member.person.id, "stop", now)
+    await _done(query)
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.from_user.id,
+        _(
+            "Done: you will no longer get messages from the programme. Thank you for "
+            "everything you did as a Citytrainer!\n\n"
+            "Want us to delete your data too? Type /verwijderen.\n"
+            "Changed your mind later? Switch messages on again in /instellingen."
+        ),
+    )
+    name = html.quote(member.person.first_name or query.from_user.first_name)
+    await _tell_coordinators(
+        db,
+        member,
+        _("{name} answered a nudge: wants to stop as a Citytrainer.").format(name=name),
+        f"nazorg:reply:{reply.id}",
+        now,
+    )
+
+
+async def stop_cancelled(query: CallbackQuery) -> None:
+    await _done(query)
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.from_user.id, _("Good to hear! See what is open with /kansen.")
+    )
+
+
+async def figures(message: Message, db: AsyncSession, clock: Clock, member: people.Member) -> None:
+    now = clock.now()
+    programme = await db.get(Programme, member.programme_id)
+    rules = nazorg.settings_of(programme).rules if programme else None
+    outcomes = [
+        NudgeOutcome(NudgeStep(step), Wording(wording), sent, back)
+        for step, wording, sent, back in await nazorg.nudge_outcomes(db, member.programme_id)
+    ]
+    stats = comeback_stats(outcomes, now, rules)
+    lines = [
+        _("<b>Which nudge brings people back</b> (active again within {weeks} weeks)").format(
+            weeks=rules.comeback_window_weeks if rules else 4
+        ),
+        "",
+    ]
+    for row in stats:
+        label = _("Nudge {n}, wording {w}").format(
+            n=1 if row.step is NudgeStep.FIRST else 2, w=row.wording.value.upper()
+        )
+        if row.rate is None or row.interval is None:
+            result = _("no results yet")
+        else:
+            result = _(
+                "{back} of {nudged} back ({rate}%; interval {low}-{high}%, confidence 95%)"
+            ).format(
+                back=row.came_back,
+                nudged=row.nudged,
+                rate=round(row.rate * 100),
+                low=round(row.interval.low * 100),
+                high=round(row.interval.high * 100),
+            )
+        pending = _(", {n} still waiting").format(n=row.pending) if row.pending else ""
+        lines.append(f"• {label}: {result}{pending}")
+    lines += ["", _("Keep the wording that brings the most people back.")]
+    await message.answer("\n".join(lines))
+
+
+async def digest_item(
+    query: CallbackQuery,
+    callback_data: DigestAction,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    await query.answer()
+    assert query.bot is not None and member is not None
+    if callback_data.k == "followup":
+        from bot.features.nazorg.conversations.followup import show_list
+
+        await show_list(query.bot, query.from_user.id, db, member)
+        return
+    programme = await db.get(Programme, member.programme_id)
+    text = await item_details(db, programme, callback_data.k, clock.now()) if programme else None
+    await query.bot.send_message(
+        query.from_user.id,
+        text or _("This is not available (yet) for {date}.").format(date=day_text(clock.now())),
+    )

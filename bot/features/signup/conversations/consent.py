@@ -1,0 +1,303 @@
+"""Parental consent on Telegram (`/start c-<token>`); a new link or withdrawing (/toestemming).
+
+```mermaid
+stateDiagram-v2
+    [*] --> deciding: /start c-<token> (valid, unused, not expired)
+    [*] --> [*]: unknown, used or expired token (explained)
+    deciding --> [*]: "Ik geef toestemming" (stored: who, how, when; coordinators notified)
+    deciding --> [*]: "Nee" (signup and answers deleted; the participant is told)
+```
+/toestemming: a participant waiting for consent gets a new link (the old one stops working);
+a participant or the parent who consented on Telegram can withdraw the consent.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router, html
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.signup import notices
+from bot.features.signup.conversations.signup import SignupCb
+from bot.features.signup.labels import label
+from bot.kit import notify
+from bot.kit.clock import Clock
+from bot.kit.config import Settings
+from bot.kit.keyboards import inline_choices, main_menu
+from domain.roles import Role
+from storage import people
+from storage.models import Person, Programme, RoleGrant
+from storage.signup import queries as signups
+from storage.signup.models import Consent, Enrolment, Signup
+
+
+class ParentConsent(StatesGroup):
+    deciding = State()
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(open_link, CommandStart(deep_link=True, magic=F.args.startswith("c-")))
+    router.callback_query.register(decide, SignupCb.filter(F.action == "pc"))
+    router.message.register(toestemming, Command("toestemming"))
+    router.callback_query.register(new_link, SignupCb.filter(F.action == "newlink"))
+    router.callback_query.register(withdraw, SignupCb.filter(F.action == "withdraw"))
+    return router
+
+
+def request_text(person: Person, signup: Signup, programme: str) -> str:
+    name = " ".join(p for p in (person.first_name, person.last_name) if p)
+    return _(
+        "<b>Permission for Citytrainers</b>\n\n"
+        "{name} ({age} years) wants to sign up for the free Citytrainers course in "
+        "{programme} (track: {track}). In the course young people learn to organise sport and "
+        "culture activities in their neighbourhood.\n\n"
+        "<b>What we store:</b> name, date of birth, postcode, the answers to the signup "
+        "questions, and your name and contact details. Only to arrange the course; figures "
+        "never show names. You can withdraw your permission at any time.\n\n"
+        "Do you give permission?"
+    ).format(
+        name=html.quote(name),
+        age=signup.age_at_signup,
+        programme=html.quote(programme),
+        track=label("track", signup.track),
+    )
+
+
+def problem_text(problem: signups.TokenProblem) -> str:
+    if problem is signups.TokenProblem.EXPIRED:
+        return _(
+            "This permission link has expired. Ask your child to type /toestemming in the "
+            "bot for a new link."
+        )
+    if problem is signups.TokenProblem.USED:
+        return _("This permission link has already been used or replaced by a newer link.")
+    return _("This permission link does not work. Check that you copied the whole link.")
+
+
+async def open_link(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    db: AsyncSession,
+    clock: Clock,
+    roles: frozenset[Role],
+) -> None:
+    request = await signups.find_consent_request(db, (command.args or "")[2:], clock.now())
+    if isinstance(request, signups.TokenProblem):
+        await message.answer(problem_text(request), reply_markup=main_menu(roles))
+        return
+    programme = await db.get(Programme, request.signup.programme_id)
+    await state.set_state(ParentConsent.deciding)
+    await state.update_data(consent_token_id=request.token.id)
+    token = str(request.token.id)
+    await message.answer(
+        request_text(request.person, request.signup, programme.name if programme else ""),
+        reply_markup=inline_choices(
+            [
+                (_("I give permission"), SignupCb(action="pc", step=token, value="yes").pack()),
+                (_("No"), SignupCb(action="pc", step=token, value="no").pack()),
+            ],
+            columns=2,
+        ),
+    )
+
+
+async def decide(
+    query: CallbackQuery,
+    callback_data: SignupCb,
+    state: FSMContext,
+    db: AsyncSession,
+    clock: Clock,
+) -> None:
+    data = await state.get_data()
+    if (
+        await state.get_state() != ParentConsent.deciding.state
+        or str(data.get("consent_token_id")) != callback_data.step
+    ):
+        await query.answer(problem_text(signups.TokenProblem.USED), show_alert=True)
+        return
+    await state.clear()
+    now = clock.now()
+    from storage.signup.models import ConsentToken
+
+    token = await db.get(ConsentToken, int(callback_data.step))
+    signup = await db.get(Signup, token.signup_id) if token else None
+    if (
+        token is None
+        or signup is None
+        or signup.status != "awaiting_consent"
+        or token.expires_at <= now
+        or not await signups.mark_token_used(db, token, now)
+    ):
+        await query.answer(problem_text(signups.TokenProblem.USED), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+    assert query.bot is not None
+    if callback_data.value != "yes":
+        await notices.parental_consent_refused(db, signup, now)
+        await query.bot.send_message(
+            query.from_user.id, _("Understood. The signup and its answers are deleted.")
+        )
+        return
+    given_by = f"{signup.parent_name} (Telegram: {query.from_user.full_name})"
+    await signups.add_consent(db, signup, "parental", given_by=given_by, method="telegram", now=now)
+    signup.parent_telegram_id = str(query.from_user.id)
+    await notices.parental_consent_done(db, signup, now)
+    await query.bot.send_message(
+        query.from_user.id,
+        _(
+            "Thank you! Your permission is recorded. You can withdraw it at any time with "
+            "/toestemming."
+        ),
+    )
+
+
+async def toestemming(
+    message: Message, db: AsyncSession, member: people.Member | None, roles: frozenset[Role]
+) -> None:
+    user = message.from_user
+    assert user is not None
+    own = await signups.open_signup(db, member.person.id) if member else None
+    given = await signups.signups_of_parent(db, str(user.id))
+    if own is not None and own.status == "awaiting_consent":
+        await message.answer(
+            _(
+                "We are still waiting for permission from {parent}. Do you want a new link? "
+                "The old link then stops working."
+            ).format(parent=html.quote(own.parent_name or "")),
+            reply_markup=inline_choices(
+                [(_("New link"), SignupCb(action="newlink", step=str(own.id)).pack())]
+            ),
+        )
+        return
+    choices = []
+    if own is not None and own.needs_consent:
+        choices.append(
+            (_("Withdraw permission"), SignupCb(action="withdraw", step=str(own.id)).pack())
+        )
+    for signup in given:
+        person = await db.get(Person, signup.person_id)
+        name = person.first_name if person and person.first_name else "?"
+        choices.append(
+            (
+                _("Withdraw permission for {name}").format(name=name),
+                SignupCb(action="withdraw", step=str(signup.id)).pack(),
+            )
+        )
+    if not choices:
+        await message.answer(
+            _("There is no permission from a parent to change here."), reply_markup=main_menu(roles)
+        )
+        return
+    await message.answer(
+        _(
+            "Withdrawing permission stops the signup and the course place. "
+            "Are you sure? Tap the button to withdraw."
+        ),
+        reply_markup=inline_choices(choices),
+    )
+
+
+async def new_link(
+    query: CallbackQuery,
+    callback_data: SignupCb,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+    bot: Bot,
+    settings: Settings,
+) -> None:
+    signup = await db.get(Signup, int(callback_data.step or 0))
+    if (
+        signup is None
+        or member is None
+        or signup.person_id != member.person.id
+        or signup.status != "awaiting_consent"
+    ):
+        await query.answer(_("This button no longer works."), show_alert=True)
+        return
+    await query.answer()
+    rules = await signups.settings_for(db, signup.programme_id)
+    token = await signups.issue_consent_token(db, signup, clock.now(), rules.consent_valid_days)
+    await bot.send_message(
+        query.from_user.id, await notices.consent_link_text(bot, settings, signup, token, rules)
+    )
+
+
+async def withdraw(
+    query: CallbackQuery,
+    callback_data: SignupCb,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    signup = await db.get(Signup, int(callback_data.step or 0))
+    user_id = str(query.from_user.id)
+    allowed = signup is not None and (
+        (member is not None and signup.person_id == member.person.id)
+        or signup.parent_telegram_id == user_id
+    )
+    if signup is None or not allowed or signup.status not in signups.OPEN_STATUSES:
+        await query.answer(_("This button no longer works."), show_alert=True)
+        return
+    now = clock.now()
+    await db.execute(
+        update(Consent)
+        .where(
+            Consent.signup_id == signup.id,
+            Consent.kind == "parental",
+            Consent.withdrawn_at.is_(None),
+        )
+        .values(withdrawn_at=now)
+    )
+    await db.execute(
+        update(Enrolment)
+        .where(
+            Enrolment.person_id == signup.person_id,
+            Enrolment.status.in_(("placed", "waiting", "offered")),
+        )
+        .values(status="withdrawn", decided_at=now)
+    )
+    await db.execute(
+        update(RoleGrant)
+        .where(
+            RoleGrant.person_id == signup.person_id,
+            RoleGrant.role == Role.PARTICIPANT.value,
+            RoleGrant.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    signup.status = "withdrawn"
+    signup.decided_at = now
+    await notify.to_coordinators(
+        db,
+        signup.programme_id,
+        notify.message_payload(
+            _("Permission for signup #{id} was withdrawn; the signup is stopped.").format(
+                id=signup.id
+            )
+        ),
+        key=f"signup:{signup.id}:withdrawn",
+        now=now,
+    )
+    if signup.parent_telegram_id == user_id and signup.person_id != (
+        member.person.id if member else None
+    ):
+        await notices.to_participant(
+            db,
+            signup,
+            _("Your parent or guardian withdrew their permission, so your signup has stopped."),
+            key=f"signup:{signup.id}:withdrawn:participant",
+            now=now,
+        )
+    await query.answer()
+    assert query.bot is not None
+    await query.bot.send_message(query.from_user.id, _("The permission is withdrawn."))

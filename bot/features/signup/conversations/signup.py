@@ -1,0 +1,295 @@
+"""Sign up for the course (/aanmelden, the "Sign up" button, or a group invite link).
+
+```mermaid
+stateDiagram-v2
+    [*] --> intro: /aanmelden, "Aanmelden" or /start g-<invite>
+    [*] --> [*]: already signed up (status shown)
+    intro --> asking: "Beginnen"
+    asking --> asking: valid answer (next question) / bad input (explained, asked again) / "terug"
+    asking --> [*]: too young/old, no Dutch, outside the area, no privacy consent (nothing kept)
+    asking --> summary: all questions answered
+    summary --> asking: "Aanpassen" + the answer to change
+    summary --> [*]: "Klopt" (saved; coordinators notified, or a consent link for under 16)
+    intro --> [*]: /cancel
+    asking --> [*]: /cancel
+    summary --> [*]: /cancel
+```
+Answers live in the FSM data (stored in the database), so the flow survives restarts; nothing
+about the person is stored before "Klopt".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.signup.conversations import steps
+from bot.features.signup.labels import CHOICES, SKIP, STATUS
+from bot.kit.clock import Clock
+from bot.kit.keyboards import inline_choices, main_menu
+from domain.dates import local_today
+from domain.roles import Role
+from storage import people
+from storage.course.models import Cohort
+from storage.signup import queries as signups
+
+MENU_SIGNUP = __("Sign up")
+
+
+class SignupFlow(StatesGroup):
+    intro = State()
+    asking = State()
+    summary = State()
+
+
+class SignupCb(CallbackData, prefix="su"):
+    action: str
+    step: str = ""
+    value: str = ""
+
+
+def create_router() -> Router:
+    from bot.features.signup.conversations import submit as signup_submit
+
+    router = Router(name=__name__)
+    router.message.register(
+        from_invite, CommandStart(deep_link=True, magic=F.args.startswith("g-"))
+    )
+    router.message.register(begin, Command("aanmelden"))
+    router.message.register(begin, F.text == MENU_SIGNUP)
+    router.callback_query.register(go, SignupFlow.intro, SignupCb.filter(F.action == "go"))
+    router.message.register(use_intro_button, SignupFlow.intro)
+    router.callback_query.register(on_button, SignupFlow.asking, SignupCb.filter(F.action == "a"))
+    router.callback_query.register(on_back, SignupFlow.asking, SignupCb.filter(F.action == "back"))
+    router.message.register(on_message, SignupFlow.asking)
+    signup_submit.register(router)
+    return router
+
+
+async def _programme_zone_and_rules(
+    db: AsyncSession, member: people.Member | None, data: dict[str, Any]
+) -> tuple[Any, Any]:
+    from zoneinfo import ZoneInfo
+
+    from storage.models import Programme
+
+    programme_id = data.get("programme_id")
+    programme = await db.get(Programme, programme_id) if programme_id else None
+    if programme is None:
+        programme = await people.default_programme(db)
+    assert programme is not None
+    return ZoneInfo(programme.timezone), await signups.settings_for(db, programme.id)
+
+
+async def begin(
+    message: Message,
+    state: FSMContext,
+    db: AsyncSession,
+    member: people.Member | None,
+    roles: frozenset[Role],
+    cohort: Cohort | None = None,
+) -> None:
+    if member is not None:
+        existing = await signups.open_signup(db, member.person.id)
+        if existing is not None:
+            await state.clear()
+            await message.answer(
+                _(
+                    "You have already signed up. Status: <b>{status}</b>.\n"
+                    "Type /mijngegevens to see what we stored, or /vraag to ask the coordinator."
+                ).format(status=STATUS[existing.status]),
+                reply_markup=main_menu(roles),
+            )
+            return
+    await state.set_state(SignupFlow.intro)
+    data: dict[str, Any] = {"answers": {}}
+    if cohort is not None:
+        data.update(cohort_id=cohort.id, programme_id=cohort.programme_id)
+    await state.set_data(data)
+    group = (
+        _("\nYou were invited for group <b>{group}</b>.").format(group=cohort.name)
+        if cohort
+        else ""
+    )
+    await message.answer(
+        _(
+            "<b>Sign up for Citytrainers</b>{group}\n\n"
+            "In the course you learn to organise sport or culture activities in your "
+            "neighbourhood: 7 meetings, 2 follow-up days and 15 hours of practice at a club "
+            "or institution. Taking part is free.\n\n"
+            "I will ask about 12 short questions: your name, date of birth, postcode and what "
+            "you would like to organise. We need them to place you in a group. "
+            "Read what we store and why: /privacy\n\n"
+            "You can go back with <b>Back</b> and stop with /cancel."
+        ).format(group=group),
+        reply_markup=inline_choices([(_("Start"), SignupCb(action="go").pack())]),
+    )
+
+
+async def from_invite(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    db: AsyncSession,
+    member: people.Member | None,
+    roles: frozenset[Role],
+    clock: Clock,
+) -> None:
+    invite = await signups.use_invite(db, (command.args or "")[2:], clock.now())
+    if isinstance(invite, signups.TokenProblem):
+        await message.answer(
+            _(
+                "This invitation link does not work (any more): it has expired or was used "
+                "too often. You can still sign up with /aanmelden."
+            ),
+            reply_markup=main_menu(roles),
+        )
+        return
+    cohort = await db.get(Cohort, invite.cohort_id)
+    await begin(message, state, db, member, roles, cohort=cohort)
+
+
+async def use_intro_button(message: Message) -> None:
+    await message.answer(
+        _("Tap <b>Start</b> above to begin, or type /cancel to stop."),
+        reply_markup=inline_choices([(_("Start"), SignupCb(action="go").pack())]),
+    )
+
+
+async def go(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    await state.set_state(SignupFlow.asking)
+    await ask(query, state, "first_name")
+
+
+def keyboard(step: str, data: dict[str, Any]) -> InlineKeyboardMarkup:
+    choices = [
+        (str(text), SignupCb(action="a", step=step, value=value).pack())
+        for value, text in CHOICES.get(step, ())
+    ]
+    if step == "last_name":
+        choices.append((_("Skip"), SignupCb(action="a", step=step, value=SKIP).pack()))
+    if step != steps.active_steps(data)[0]:
+        choices.append((_("« Back"), SignupCb(action="back", step=step).pack()))
+    return inline_choices(choices, columns=2 if len(choices) > 3 else 1)
+
+
+async def ask(event: Message | CallbackQuery, state: FSMContext, step: str) -> None:
+    data = await state.get_data()
+    data["step"] = step
+    await state.update_data(step=step)
+    active = steps.active_steps(data)
+    number = active.index(step) + 1
+    header = _("<b>Question {n} of {total}</b>").format(n=number, total=len(active))
+    text = f"{header}\n{steps.question(step, data)}"
+    target = event if isinstance(event, Message) else event.message
+    if isinstance(event, CallbackQuery):
+        assert event.bot is not None
+        await event.bot.send_message(event.from_user.id, text, reply_markup=keyboard(step, data))
+    elif target is not None:
+        await target.answer(text, reply_markup=keyboard(step, data))
+
+
+async def on_message(
+    message: Message,
+    state: FSMContext,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+    roles: frozenset[Role],
+) -> None:
+    data = await state.get_data()
+    step = str(data.get("step", "first_name"))
+    text = message.text
+    if text is None:
+        await message.answer(_("I can only read text here. Type your answer or tap a button."))
+        await ask(message, state, step)
+        return
+    if text.strip().casefold() in ("terug", "back"):
+        await ask(message, state, steps.previous_step(data, step))
+        return
+    if step in CHOICES:
+        value = steps.match_choice(step, text)
+        if value is None:
+            await message.answer(_("Please choose one of the buttons below the question."))
+            await ask(message, state, step)
+            return
+        text = value
+    elif step == "last_name" and steps.match_choice(step, text) == SKIP:
+        text = SKIP
+    await answer(message, state, db, clock, member, roles, step, text)
+
+
+async def on_button(
+    query: CallbackQuery,
+    callback_data: SignupCb,
+    state: FSMContext,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+    roles: frozenset[Role],
+) -> None:
+    data = await state.get_data()
+    if callback_data.step != data.get("step"):
+        await query.answer(_("That button belongs to an earlier question."), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+    await answer(query, state, db, clock, member, roles, callback_data.step, callback_data.value)
+
+
+async def on_back(query: CallbackQuery, callback_data: SignupCb, state: FSMContext) -> None:
+    data = await state.get_data()
+    await query.answer()
+    await ask(query, state, steps.previous_step(data, str(data.get("step", callback_data.step))))
+
+
+async def answer(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+    roles: frozenset[Role],
+    step: str,
+    raw: str,
+) -> None:
+    from bot.features.signup.conversations import submit as signup_submit
+
+    data = await state.get_data()
+    zone, rules = await _programme_zone_and_rules(db, member, data)
+    now = clock.now()
+    outcome = steps.check_answer(step, raw, local_today(now, zone), rules, now)
+    reply = event if isinstance(event, Message) else event.message
+    assert reply is not None
+    if isinstance(outcome, steps.Retry):
+        await reply.answer(outcome.text)
+        await ask(event, state, step)
+        return
+    if isinstance(outcome, steps.Stop):
+        await state.clear()
+        await reply.answer(outcome.text, reply_markup=main_menu(roles))
+        return
+    answers = dict(data.get("answers", {}))
+    answers[step] = outcome.values[step]
+    extra = {k: v for k, v in outcome.values.items() if k != step}
+    data.update(extra, answers=answers)
+    if not data.get("needs_consent"):
+        for parent_step in steps.PARENT_STEPS:
+            answers.pop(parent_step, None)
+    await state.update_data(answers=answers, **extra)
+    following = steps.next_step(data)
+    if following is None:
+        await signup_submit.show_summary(event, state)
+    else:
+        await ask(event, state, following)

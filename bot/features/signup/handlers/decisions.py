@@ -1,0 +1,301 @@
+"""Coordinators decide on signups: place in a group, waiting list, ask a question, decline.
+
+The buttons (prefix `sd`) come with the outbox notification of a new signup. Asking and
+declining take one typed message (a small FSM step); the person is told through the outbox.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router, html
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.signup import notices
+from bot.features.signup.labels import STATUS
+from bot.features.signup.notices import SignupDecision
+from bot.kit.clock import Clock
+from bot.kit.filters import HasRole
+from bot.kit.keyboards import inline_choices
+from domain.roles import Role
+from domain.signup.capacity import PlacementError
+from storage import people
+from storage.course.models import Cohort
+from storage.signup import groups as signup_groups
+from storage.signup import queries as signups
+from storage.signup.models import Signup
+
+MIN_TEXT, MAX_TEXT = 3, 1000
+
+
+class CoordinatorSignup(StatesGroup):
+    asking = State()
+    declining = State()
+    paper = State()
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.filter(HasRole(Role.COORDINATOR))
+    router.message.filter(HasRole(Role.COORDINATOR))
+    cb = router.callback_query.register
+    cb(choose_group, SignupDecision.filter(F.action.in_({"place", "wait"})))
+    cb(place_in, SignupDecision.filter(F.action == "pg"))
+    cb(wait_in, SignupDecision.filter(F.action == "wg"))
+    cb(start_text, SignupDecision.filter(F.action.in_({"ask", "decline", "paper"})))
+    router.message.register(receive_text, StateFilter(*CoordinatorSignup.__states__), F.text)
+    router.message.register(not_text, StateFilter(*CoordinatorSignup.__states__))
+    return router
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(_("Please type it as text, or /cancel."))
+
+
+async def _open(
+    query: CallbackQuery, db: AsyncSession, member: people.Member | None, signup_id: int
+) -> Signup | None:
+    signup = await signups.get_signup(db, signup_id)
+    if signup is None or member is None or signup.programme_id != member.programme_id:
+        await query.answer(_("This signup no longer exists."), show_alert=True)
+        return None
+    if signup.anonymised_at is not None:
+        await query.answer(_("This signup no longer exists."), show_alert=True)
+        return None
+    return signup
+
+
+async def _decided(query: CallbackQuery, signup: Signup, allowed: tuple[str, ...]) -> bool:
+    if signup.status in allowed:
+        return False
+    await query.answer(
+        _("Already decided: {status}.").format(status=STATUS.get(signup.status, signup.status)),
+        show_alert=True,
+    )
+    return True
+
+
+async def choose_group(
+    query: CallbackQuery,
+    callback_data: SignupDecision,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    signup = await _open(query, db, member, callback_data.signup)
+    if signup is None or await _decided(query, signup, ("submitted", "waiting")):
+        return
+    groups = await signup_groups.cohorts(db, signup.programme_id)
+    if not groups:
+        await query.answer(_("There are no groups yet. Create a group first."), show_alert=True)
+        return
+    await query.answer()
+    action = "pg" if callback_data.action == "place" else "wg"
+    buttons = []
+    for cohort in groups:
+        load = await signup_groups.load(db, cohort, clock.now())
+        mark = "★ " if cohort.id == signup.cohort_id else ""
+        buttons.append(
+            (
+                f"{mark}{cohort.name} ({load.placed}/{cohort.capacity})",
+                SignupDecision(action=action, signup=signup.id, cohort=cohort.id).pack(),
+            )
+        )
+    question = (
+        _("In which group do you place signup #{id}?")
+        if action == "pg"
+        else _("On the waiting list of which group do you put signup #{id}?")
+    )
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.from_user.id, question.format(id=signup.id), reply_markup=inline_choices(buttons)
+    )
+
+
+async def _cohort(db: AsyncSession, signup: Signup, cohort_id: int) -> Cohort | None:
+    cohort = await db.get(Cohort, cohort_id)
+    return cohort if cohort is not None and cohort.programme_id == signup.programme_id else None
+
+
+async def place_in(
+    query: CallbackQuery,
+    callback_data: SignupDecision,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    signup = await _open(query, db, member, callback_data.signup)
+    if signup is None or await _decided(query, signup, ("submitted", "waiting")):
+        return
+    cohort = await _cohort(db, signup, callback_data.cohort)
+    if cohort is None or member is None:
+        await query.answer(_("This group no longer exists."), show_alert=True)
+        return
+    now = clock.now()
+    result = await signup_groups.place(db, signup, cohort, now)
+    assert query.bot is not None
+    if result is PlacementError.GROUP_FULL:
+        await query.answer()
+        await query.bot.send_message(
+            query.from_user.id,
+            _("Group {group} is full ({capacity} places). Choose another group, or:").format(
+                group=html.quote(cohort.name), capacity=cohort.capacity
+            ),
+            reply_markup=inline_choices(
+                [
+                    (
+                        _("Put on the waiting list of {group}").format(group=cohort.name),
+                        SignupDecision(action="wg", signup=signup.id, cohort=cohort.id).pack(),
+                    )
+                ]
+            ),
+        )
+        return
+    await people.grant_role(
+        db,
+        signup.person_id,
+        signup.programme_id,
+        Role.PARTICIPANT,
+        now,
+        granted_by=member.person.id,
+    )
+    await notices.to_participant(
+        db, signup, await notices.placed_text(db, cohort), key=f"signup:{signup.id}:placed", now=now
+    )
+    await query.answer(_("Placed."))
+    await query.bot.send_message(
+        query.from_user.id,
+        _("Signup #{id} is placed in group {group}. We let the person know.").format(
+            id=signup.id, group=html.quote(cohort.name)
+        ),
+    )
+
+
+async def wait_in(
+    query: CallbackQuery,
+    callback_data: SignupDecision,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    signup = await _open(query, db, member, callback_data.signup)
+    if signup is None or await _decided(query, signup, ("submitted",)):
+        return
+    cohort = await _cohort(db, signup, callback_data.cohort)
+    if cohort is None:
+        await query.answer(_("This group no longer exists."), show_alert=True)
+        return
+    now = clock.now()
+    position = await signup_groups.put_on_waiting_list(db, signup, cohort, now)
+    await notices.to_participant(
+        db,
+        signup,
+        _(
+            "Thank you for signing up! Group {group} is full right now, so you are on the "
+            "waiting list (number {position}). When a place is free, we offer it to you here."
+        ).format(group=html.quote(cohort.name), position=position),
+        key=f"signup:{signup.id}:waiting:{cohort.id}",
+        now=now,
+    )
+    await query.answer(_("On the waiting list."))
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.from_user.id,
+        _("Signup #{id} is number {position} on the waiting list of {group}.").format(
+            id=signup.id, position=position, group=html.quote(cohort.name)
+        ),
+    )
+
+
+async def start_text(
+    query: CallbackQuery,
+    callback_data: SignupDecision,
+    state: FSMContext,
+    db: AsyncSession,
+    member: people.Member | None,
+) -> None:
+    signup = await _open(query, db, member, callback_data.signup)
+    if signup is None:
+        return
+    allowed = ("awaiting_consent",) if callback_data.action == "paper" else ("submitted", "waiting")
+    if await _decided(query, signup, allowed):
+        return
+    await query.answer()
+    target = {"ask": CoordinatorSignup.asking, "decline": CoordinatorSignup.declining}.get(
+        callback_data.action, CoordinatorSignup.paper
+    )
+    await state.set_state(target)
+    await state.update_data(signup_id=signup.id)
+    prompt = {
+        "ask": _("Type your question for signup #{id}. It goes to the person in the chat."),
+        "decline": _(
+            "Why do you decline signup #{id}? Type a short, kind reason; the person reads it."
+        ),
+        "paper": _("Who signed the consent form on paper for signup #{id}? Type their name."),
+    }[callback_data.action]
+    assert query.bot is not None
+    await query.bot.send_message(query.from_user.id, prompt.format(id=signup.id))
+
+
+async def receive_text(
+    message: Message,
+    state: FSMContext,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    text = (message.text or "").strip()
+    if not MIN_TEXT <= len(text) <= MAX_TEXT:
+        await message.answer(_("Please use 3 to 1000 characters, or type /cancel."))
+        return
+    current = await state.get_state()
+    data = await state.get_data()
+    await state.clear()
+    signup = await signups.get_signup(db, int(data.get("signup_id", 0)))
+    if signup is None or member is None or signup.programme_id != member.programme_id:
+        await message.answer(_("This signup no longer exists."))
+        return
+    now = clock.now()
+    if current == CoordinatorSignup.asking.state:
+        await notices.to_participant(
+            db,
+            signup,
+            _(
+                "The coordinator has a question about your signup:\n\n{question}\n\n"
+                "Reply to this message to answer."
+            ).format(question=html.quote(text)),
+            key=f"signup:{signup.id}:ask:{message.message_id}",
+            now=now,
+            ref=f"signup:{signup.id}",
+        )
+        await message.answer(_("Your question is on its way."))
+    elif current == CoordinatorSignup.declining.state:
+        if signup.status not in ("submitted", "waiting"):
+            await message.answer(_("This signup was already decided."))
+            return
+        signup.status = "declined"
+        signup.decline_reason = text
+        signup.decided_at = now
+        await notices.to_participant(
+            db,
+            signup,
+            _(
+                "Thank you for signing up for Citytrainers. Sadly we cannot offer you a place "
+                "this time. The coordinator explains:\n\n{reason}\n\nQuestions? Type /vraag."
+            ).format(reason=html.quote(text)),
+            key=f"signup:{signup.id}:declined",
+            now=now,
+        )
+        await message.answer(
+            _("Signup #{id} is declined. We let the person know.").format(id=signup.id)
+        )
+    else:
+        if signup.status != "awaiting_consent":
+            await message.answer(_("This signup was already decided."))
+            return
+        await signups.add_consent(db, signup, "parental", given_by=text, method="paper", now=now)
+        await notices.parental_consent_done(db, signup, now)
+        await message.answer(_("Paper consent for signup #{id} is recorded.").format(id=signup.id))

@@ -1,0 +1,415 @@
+"""Queries of the course: groups, sessions, leaders, answers, attendance and certificates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.course.plan_import import ImportedSession
+from domain.course.rules import CourseRecord, PlannedSession, SessionKind
+from domain.roles import Role
+from storage.course.models import (
+    Attendance,
+    Cohort,
+    CohortLeader,
+    CourseCertificate,
+    CourseSession,
+    SessionAnswer,
+)
+from storage.hours.models import PracticeHours
+from storage.models import OutboxMessage, Person, RoleGrant
+from storage.signup.models import Enrolment
+
+PLACED = "placed"
+CONFIRMED_HOURS = ("confirmed", "corrected")
+
+
+async def create_cohort(
+    session: AsyncSession,
+    *,
+    programme_id: int,
+    name: str,
+    track: str,
+    start_date: dt.date | None,
+    location: str | None,
+    leader_ids: Iterable[int],
+    planned: Sequence[PlannedSession],
+    now: dt.datetime,
+    capacity: int = 15,
+) -> Cohort:
+    """A cohort with its leaders and its dated sessions."""
+    cohort = Cohort(
+        programme_id=programme_id,
+        name=name,
+        track=track,
+        capacity=capacity,
+        start_date=start_date,
+        location=location,
+        created_at=now,
+    )
+    session.add(cohort)
+    await session.flush()
+    for person_id in set(leader_ids):
+        session.add(CohortLeader(cohort_id=cohort.id, person_id=person_id, created_at=now))
+    for item in planned:
+        session.add(
+            CourseSession(
+                programme_id=programme_id,
+                cohort_id=cohort.id,
+                kind=item.kind.value,
+                seq=item.number,
+                starts_at=item.starts_at,
+                duration_minutes=int((item.ends_at - item.starts_at).total_seconds() // 60),
+                location=location,
+            )
+        )
+    await session.flush()
+    return cohort
+
+
+async def get_cohort(session: AsyncSession, cohort_id: int) -> Cohort | None:
+    return await session.get(Cohort, cohort_id)
+
+
+async def get_session(session: AsyncSession, session_id: int) -> CourseSession | None:
+    return await session.get(CourseSession, session_id)
+
+
+async def cohorts_for(
+    session: AsyncSession, programme_id: int, leader_id: int | None = None
+) -> list[Cohort]:
+    """The programme's cohorts (only those led by `leader_id` when given), newest first."""
+    query = select(Cohort).where(Cohort.programme_id == programme_id)
+    if leader_id is not None:
+        query = query.join(CohortLeader, CohortLeader.cohort_id == Cohort.id).where(
+            CohortLeader.person_id == leader_id
+        )
+    return list(await session.scalars(query.order_by(Cohort.id.desc())))
+
+
+async def sessions_of(session: AsyncSession, cohort_id: int) -> list[CourseSession]:
+    return list(
+        await session.scalars(
+            select(CourseSession)
+            .where(CourseSession.cohort_id == cohort_id)
+            .order_by(CourseSession.starts_at, CourseSession.id)
+        )
+    )
+
+
+async def leaders_of(session: AsyncSession, cohort_id: int) -> list[int]:
+    return list(
+        await session.scalars(
+            select(CohortLeader.person_id)
+            .where(CohortLeader.cohort_id == cohort_id)
+            .order_by(CohortLeader.id)
+        )
+    )
+
+
+async def add_leader(
+    session: AsyncSession, cohort_id: int, person_id: int, now: dt.datetime
+) -> None:
+    if person_id not in await leaders_of(session, cohort_id):
+        session.add(CohortLeader(cohort_id=cohort_id, person_id=person_id, created_at=now))
+        await session.flush()
+
+
+async def course_leaders(session: AsyncSession, programme_id: int) -> list[Person]:
+    """People with an active course-leader role in the programme."""
+    return list(
+        await session.scalars(
+            select(Person)
+            .join(RoleGrant, RoleGrant.person_id == Person.id)
+            .where(
+                RoleGrant.programme_id == programme_id,
+                RoleGrant.role == Role.COURSE_LEADER.value,
+                RoleGrant.revoked_at.is_(None),
+            )
+            .distinct()
+            .order_by(Person.id)
+        )
+    )
+
+
+async def participants(session: AsyncSession, cohort_id: int) -> list[Person]:
+    """Placed participants of a cohort, by first name."""
+    return list(
+        await session.scalars(
+            select(Person)
+            .join(Enrolment, Enrolment.person_id == Person.id)
+            .where(Enrolment.cohort_id == cohort_id, Enrolment.status == PLACED)
+            .order_by(Person.first_name, Person.id)
+        )
+    )
+
+
+async def cohorts_of_participant(session: AsyncSession, person_id: int) -> list[Cohort]:
+    return list(
+        await session.scalars(
+            select(Cohort)
+            .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+            .where(Enrolment.person_id == person_id, Enrolment.status == PLACED)
+            .order_by(Cohort.id)
+        )
+    )
+
+
+async def upcoming_for_person(
+    session: AsyncSession, person_id: int, now: dt.datetime, limit: int = 12
+) -> list[CourseSession]:
+    """Sessions not yet ended of the cohorts the person is placed in or leads."""
+    placed = select(Enrolment.cohort_id).where(
+        Enrolment.person_id == person_id, Enrolment.status == PLACED
+    )
+    led = select(CohortLeader.cohort_id).where(CohortLeader.person_id == person_id)
+    rows = await session.scalars(
+        select(CourseSession)
+        .where(
+            CourseSession.cohort_id.in_(placed.union(led)),
+            CourseSession.cancelled_at.is_(None),
+            CourseSession.starts_at > now - dt.timedelta(hours=5),
+        )
+        .order_by(CourseSession.starts_at)
+    )
+    return [s for s in rows if s.starts_at + dt.timedelta(minutes=s.duration_minutes) > now][:limit]
+
+
+async def sessions_starting_between(
+    session: AsyncSession, start: dt.datetime, end: dt.datetime
+) -> list[CourseSession]:
+    return list(
+        await session.scalars(
+            select(CourseSession)
+            .where(
+                CourseSession.cancelled_at.is_(None),
+                CourseSession.starts_at > start,
+                CourseSession.starts_at <= end,
+            )
+            .order_by(CourseSession.starts_at)
+        )
+    )
+
+
+async def sessions_missing_attendance(
+    session: AsyncSession, since: dt.datetime, until: dt.datetime
+) -> list[CourseSession]:
+    """Not cancelled sessions that started in [since, until) without saved attendance."""
+    return list(
+        await session.scalars(
+            select(CourseSession).where(
+                CourseSession.cancelled_at.is_(None),
+                CourseSession.attendance_saved_at.is_(None),
+                CourseSession.starts_at >= since,
+                CourseSession.starts_at < until,
+            )
+        )
+    )
+
+
+async def cancel_pending_reminders(session: AsyncSession, session_id: int) -> int:
+    """Stop reminders of a session that were queued but not sent (it moved or was cancelled)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key.like(f"reminder:{session_id}:%"),
+            OutboxMessage.status == "pending",
+        )
+        .values(status="cancelled", last_error="session moved or cancelled")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def cancel_reminders_of_begun(session: AsyncSession, now: dt.datetime) -> int:
+    """Pending reminders whose session has begun (after downtime) are no longer useful."""
+    rows = (
+        await session.execute(
+            select(OutboxMessage.id, OutboxMessage.idempotency_key).where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.idempotency_key.like("reminder:%"),
+            )
+        )
+    ).all()
+    by_session: dict[int, list[int]] = {}
+    for row_id, key in rows:
+        part = key.split(":")[1]
+        if part.isdigit():
+            by_session.setdefault(int(part), []).append(row_id)
+    if not by_session:
+        return 0
+    begun = set(
+        await session.scalars(
+            select(CourseSession.id).where(
+                CourseSession.id.in_(by_session), CourseSession.starts_at <= now
+            )
+        )
+    )
+    stale = [row_id for sid in begun for row_id in by_session[sid]]
+    if stale:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(stale), OutboxMessage.status == "pending")
+            .values(status="cancelled", last_error="session already began")
+        )
+    return len(stale)
+
+
+async def set_answer(
+    session: AsyncSession,
+    session_id: int,
+    person_id: int,
+    answer: str,
+    now: dt.datetime,
+    reason: str | None = None,
+) -> SessionAnswer:
+    row = await session.scalar(
+        select(SessionAnswer).where(
+            SessionAnswer.session_id == session_id, SessionAnswer.person_id == person_id
+        )
+    )
+    if row is None:
+        row = SessionAnswer(session_id=session_id, person_id=person_id, answer=answer)
+        session.add(row)
+    row.answer = answer
+    row.reason = reason
+    row.answered_at = now
+    await session.flush()
+    return row
+
+
+async def answers_for(session: AsyncSession, session_id: int) -> dict[int, SessionAnswer]:
+    rows = await session.scalars(
+        select(SessionAnswer).where(SessionAnswer.session_id == session_id)
+    )
+    return {row.person_id: row for row in rows}
+
+
+async def attendance_for(session: AsyncSession, session_id: int) -> dict[int, str]:
+    rows = await session.execute(
+        select(Attendance.person_id, Attendance.status).where(Attendance.session_id == session_id)
+    )
+    return {person_id: status for person_id, status in rows.all()}
+
+
+async def set_attendance(
+    session: AsyncSession,
+    session_id: int,
+    person_id: int,
+    status: str,
+    recorded_by: int | None,
+    now: dt.datetime,
+) -> None:
+    row = await session.scalar(
+        select(Attendance).where(
+            Attendance.session_id == session_id, Attendance.person_id == person_id
+        )
+    )
+    if row is None:
+        row = Attendance(session_id=session_id, person_id=person_id, status=status)
+        session.add(row)
+    row.status = status
+    row.recorded_by = recorded_by
+    row.recorded_at = now
+    await session.flush()
+
+
+async def practice_minutes(session: AsyncSession, person_id: int) -> int:
+    """Confirmed (or corrected) practice minutes of a person (volunteer hours do not count)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(PracticeHours.minutes), 0)).where(
+            PracticeHours.person_id == person_id,
+            PracticeHours.status.in_(CONFIRMED_HOURS),
+            PracticeHours.kind == "practice",
+        )
+    )
+    return int(total or 0)
+
+
+async def course_record(session: AsyncSession, person_id: int, cohort_id: int) -> CourseRecord:
+    """What the person did in the cohort: attended and missed sessions with saved attendance."""
+    rows = (
+        await session.execute(
+            select(CourseSession.kind, Attendance.status)
+            .join(
+                Attendance,
+                and_(Attendance.session_id == CourseSession.id, Attendance.person_id == person_id),
+            )
+            .where(
+                CourseSession.cohort_id == cohort_id,
+                CourseSession.cancelled_at.is_(None),
+                CourseSession.attendance_saved_at.is_not(None),
+            )
+        )
+    ).all()
+    present = [kind for kind, status in rows if status == "present"]
+    missed = [kind for kind, status in rows if status != "present"]
+    return CourseRecord(
+        meetings_attended=present.count(SessionKind.MEETING.value),
+        meetings_missed=missed.count(SessionKind.MEETING.value),
+        followups_attended=present.count(SessionKind.FOLLOW_UP_DAY.value),
+        presentation_done=SessionKind.PRESENTATION.value in present,
+        practice_minutes_confirmed=await practice_minutes(session, person_id),
+    )
+
+
+async def certificate_of(session: AsyncSession, person_id: int) -> CourseCertificate | None:
+    return await session.scalar(
+        select(CourseCertificate).where(CourseCertificate.person_id == person_id)
+    )
+
+
+async def ensure_certificate(
+    session: AsyncSession, programme_id: int, person_id: int, cohort_id: int | None
+) -> CourseCertificate:
+    row = await certificate_of(session, person_id)
+    if row is None:
+        row = CourseCertificate(programme_id=programme_id, person_id=person_id, cohort_id=cohort_id)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def certificates_waiting_for_practice(session: AsyncSession) -> list[CourseCertificate]:
+    """Participation given, certificate not yet requested (practice hours may be missing)."""
+    return list(
+        await session.scalars(
+            select(CourseCertificate).where(
+                CourseCertificate.participation_at.is_not(None),
+                CourseCertificate.requested_at.is_(None),
+            )
+        )
+    )
+
+
+async def replace_sessions(
+    session: AsyncSession, cohort: Cohort, plan: Sequence[ImportedSession]
+) -> int:
+    """Put an imported plan in place of the group's sessions; queued reminders are cancelled.
+
+    Sessions with registered attendance are history and stay; the others are replaced.
+    """
+    old = await sessions_of(session, cohort.id)
+    for item in old:
+        if item.attendance_saved_at is not None:
+            continue
+        await cancel_pending_reminders(session, item.id)
+        await session.delete(item)
+    await session.flush()
+    for entry in plan:
+        session.add(
+            CourseSession(
+                programme_id=cohort.programme_id,
+                cohort_id=cohort.id,
+                kind=entry.kind.value,
+                seq=entry.seq,
+                starts_at=entry.starts_at,
+                duration_minutes=entry.duration_minutes,
+                location=entry.location or cohort.location,
+                bring=entry.bring,
+            )
+        )
+    await session.flush()
+    return len(plan)

@@ -1,0 +1,375 @@
+"""Queries of nazorg (issue 7): candidates in batches, nudge records, preferences, replies,
+the follow-up list, figures, and a batched outbox insert.
+
+The sweep never loads everyone: Citytrainers are read in keyset batches (`BATCH` people by
+person id), with their last activity, preferences, nudges and reachability fetched per batch.
+Nudge rows are inserted with ON CONFLICT DO NOTHING on (person, cycle start, step) and return
+what was really inserted; only those get an outbox row (also ON CONFLICT DO NOTHING on the
+idempotency key). Two sweeps at once therefore write each step once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.nazorg.engagement import NudgeRecord, NudgeStep, Wording
+from domain.nazorg.settings import NazorgSettings
+from domain.roles import Role
+from storage.models import ChannelIdentity, OutboxMessage, Person, Programme, RoleGrant
+from storage.nazorg.activity import activity_events, last_activity_by_person
+from storage.nazorg.models import NazorgNudge, NazorgPreference, NazorgReply, NazorgSweepRun
+
+BATCH = 1000
+TELEGRAM = "telegram"
+
+
+def _insert(session: AsyncSession) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def aware(value: Any) -> dt.datetime | None:
+    """A datetime from a computed column (SQLite may hand back text or naive values)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    moment: dt.datetime = value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def settings_of(programme: Programme) -> NazorgSettings:
+    return NazorgSettings.from_mapping(programme.settings)
+
+
+async def programmes(session: AsyncSession) -> list[Programme]:
+    return list(await session.scalars(select(Programme).order_by(Programme.id)))
+
+
+async def claim_run(
+    session: AsyncSession, programme_id: int, kind: str, period: str, now: dt.datetime
+) -> bool:
+    """True for the first caller of (programme, kind, period); a second one gets False."""
+    stmt = (
+        _insert(session)(NazorgSweepRun)
+        .values(programme_id=programme_id, kind=kind, period=period, ran_at=now)
+        .on_conflict_do_nothing(index_elements=["programme_id", "kind", "period"])
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- candidates ------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    person_id: int
+    certified_at: dt.datetime
+    first_name: str | None = None
+    birth_date: dt.date | None = None
+    postcode: str | None = None
+    chat_id: str | None = None
+    reachable: bool = False
+    last_activity: dt.datetime | None = None
+    nudges: list[NudgeRecord] = field(default_factory=list)
+    paused_until: dt.date | None = None
+    stopped: bool = False
+    nudges_off: bool = False
+
+
+def _active_citytrainers(programme_id: int) -> Any:
+    return (
+        select(RoleGrant.person_id, func.min(RoleGrant.granted_at).label("certified_at"))
+        .where(
+            RoleGrant.programme_id == programme_id,
+            RoleGrant.role == Role.CITYTRAINER.value,
+            RoleGrant.revoked_at.is_(None),
+        )
+        .group_by(RoleGrant.person_id)
+    )
+
+
+async def candidate_batches(
+    session: AsyncSession, programme_id: int, batch: int = BATCH
+) -> AsyncIterator[list[Candidate]]:
+    """Every active Citytrainer of the programme, `batch` at a time (ordered by person id)."""
+    after = 0
+    base = _active_citytrainers(programme_id)
+    while True:
+        rows = (
+            await session.execute(
+                base.where(RoleGrant.person_id > after).order_by(RoleGrant.person_id).limit(batch)
+            )
+        ).all()
+        if not rows:
+            return
+        after = rows[-1].person_id
+        found = {r.person_id: Candidate(r.person_id, r.certified_at) for r in rows}
+        await _fill(session, found)
+        yield list(found.values())
+        if len(rows) < batch:
+            return
+
+
+async def _fill(session: AsyncSession, found: dict[int, Candidate]) -> None:
+    ids = list(found)
+    people = await session.execute(
+        select(
+            Person.id,
+            Person.first_name,
+            Person.birth_date,
+            Person.postcode,
+            Person.anonymised_at,
+            ChannelIdentity.chat_id,
+            ChannelIdentity.reachable,
+        )
+        .outerjoin(
+            ChannelIdentity,
+            and_(ChannelIdentity.person_id == Person.id, ChannelIdentity.channel == TELEGRAM),
+        )
+        .where(Person.id.in_(ids))
+    )
+    for row in people.all():
+        c = found[row.id]
+        c.first_name, c.birth_date, c.postcode = row.first_name, row.birth_date, row.postcode
+        c.chat_id = row.chat_id
+        c.reachable = bool(row.reachable) and row.chat_id is not None and row.anonymised_at is None
+    last = last_activity_by_person(lambda column: column.in_(ids))
+    for person_id, last_at in (await session.execute(select(last))).all():
+        found[cast(int, person_id)].last_activity = aware(last_at)
+    prefs = await session.scalars(
+        select(NazorgPreference).where(NazorgPreference.person_id.in_(ids))
+    )
+    for pref in prefs:
+        c = found[pref.person_id]
+        c.paused_until, c.nudges_off = pref.paused_until, pref.nudges_off
+        c.stopped = pref.stopped_at is not None
+    nudges = await session.execute(
+        select(
+            NazorgNudge.person_id, NazorgNudge.step, NazorgNudge.created_at, NazorgNudge.wording
+        ).where(NazorgNudge.person_id.in_(ids))
+    )
+    for person_id, step, at, wording in nudges.all():
+        found[person_id].nudges.append(
+            NudgeRecord(NudgeStep(step), at, Wording(wording) if wording else None)
+        )
+
+
+# --- recording nudges ----------------------------------------------------------------------
+
+
+async def record_nudges(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> set[tuple[int, str]]:
+    """Insert nudge rows, skipping (person, cycle_start, step) already present.
+
+    Returns the (person_id, step) pairs really inserted by this call.
+    """
+    if not rows:
+        return set()
+    table = NazorgNudge.__table__
+    stmt = (
+        _insert(session)(table)
+        .on_conflict_do_nothing(index_elements=["person_id", "cycle_start", "step"])
+        .returning(table.c.person_id, table.c.step)
+    )
+    result = await session.execute(stmt, list(rows))  # executemany ("insertmanyvalues")
+    inserted: set[tuple[int, str]] = {(r.person_id, r.step) for r in result.all()}
+    return inserted
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Batched outbox insert (same columns as `storage.outbox.enqueue`), ON CONFLICT DO NOTHING."""
+    if not rows:
+        return 0
+    table = OutboxMessage.__table__
+    stmt = _insert(session)(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    result = await session.execute(stmt, list(rows))  # executemany ("insertmanyvalues")
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    session.info["outbox"] = True
+    return count
+
+
+def outbox_row(
+    *,
+    chat_id: str,
+    payload: dict[str, Any],
+    key: str,
+    now: dt.datetime,
+    priority: int,
+    not_before: dt.datetime,
+    person_id: int | None,
+    programme_id: int | None,
+) -> dict[str, Any]:
+    return {
+        "chat_id": chat_id,
+        "payload": payload,
+        "idempotency_key": key[:200],
+        "priority": priority,
+        "method": "sendMessage",
+        "channel": "telegram",
+        "status": "pending",
+        "attempts": 0,
+        "not_before": not_before,
+        "created_at": now,
+        "person_id": person_id,
+        "programme_id": programme_id,
+        "ref": None,
+    }
+
+
+# --- preferences and replies -----------------------------------------------------------------
+
+
+async def preference(session: AsyncSession, person_id: int, now: dt.datetime) -> NazorgPreference:
+    pref = await session.get(NazorgPreference, person_id)
+    if pref is None:
+        pref = NazorgPreference(person_id=person_id, nudges_off=False, updated_at=now)
+        session.add(pref)
+        await session.flush()
+    return pref
+
+
+async def nudges_on(session: AsyncSession, person_id: int) -> bool:
+    pref = await session.get(NazorgPreference, person_id)
+    return pref is None or (not pref.nudges_off and pref.stopped_at is None)
+
+
+async def latest_nudge(session: AsyncSession, person_id: int) -> NazorgNudge | None:
+    return await session.scalar(
+        select(NazorgNudge)
+        .where(
+            NazorgNudge.person_id == person_id,
+            NazorgNudge.step.in_((NudgeStep.FIRST.value, NudgeStep.SECOND.value)),
+        )
+        .order_by(NazorgNudge.created_at.desc(), NazorgNudge.id.desc())
+        .limit(1)
+    )
+
+
+async def add_reply(
+    session: AsyncSession, person_id: int, answer: str, now: dt.datetime, months: int | None = None
+) -> NazorgReply:
+    nudge = await latest_nudge(session, person_id)
+    reply = NazorgReply(
+        person_id=person_id,
+        nudge_id=nudge.id if nudge else None,
+        answer=answer,
+        months=months,
+        at=now,
+    )
+    session.add(reply)
+    await session.flush()
+    return reply
+
+
+# --- follow-up list ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    nudge_id: int
+    person_id: int
+    name: str
+    added_at: dt.datetime
+    history: list[tuple[str, dt.datetime, str | None]]
+
+
+async def follow_up_list(
+    session: AsyncSession, programme_id: int, limit: int | None = None
+) -> list[FollowUp]:
+    """Open entries: follow_up steps not yet contacted, of people not active since."""
+    rows = list(
+        await session.scalars(
+            select(NazorgNudge)
+            .where(
+                NazorgNudge.programme_id == programme_id,
+                NazorgNudge.step == NudgeStep.FOLLOW_UP.value,
+                NazorgNudge.contacted_at.is_(None),
+            )
+            .order_by(NazorgNudge.created_at, NazorgNudge.id)
+        )
+    )
+    if not rows:
+        return []
+    ids = [r.person_id for r in rows]
+    last = last_activity_by_person(lambda column: column.in_(ids))
+    active = {pid: aware(at) for pid, at in (await session.execute(select(last))).all()}
+    names = dict(
+        (
+            await session.execute(select(Person.id, Person.first_name).where(Person.id.in_(ids)))
+        ).all()
+    )
+    entries = []
+    for row in rows:
+        seen = active.get(row.person_id)
+        if seen is not None and seen > row.cycle_start:
+            continue
+        history = await session.execute(
+            select(NazorgNudge.step, NazorgNudge.created_at, NazorgNudge.wording)
+            .where(
+                NazorgNudge.person_id == row.person_id,
+                NazorgNudge.cycle_start == row.cycle_start,
+            )
+            .order_by(NazorgNudge.created_at)
+        )
+        entries.append(
+            FollowUp(
+                row.id,
+                row.person_id,
+                names.get(row.person_id) or "?",
+                row.created_at,
+                [(s, at, w) for s, at, w in history.all()],
+            )
+        )
+        if limit is not None and len(entries) >= limit:
+            break
+    return entries
+
+
+async def mark_contacted(
+    session: AsyncSession,
+    nudge_id: int,
+    programme_id: int,
+    by: int,
+    note: str | None,
+    now: dt.datetime,
+) -> NazorgNudge | None:
+    nudge = await session.get(NazorgNudge, nudge_id)
+    if nudge is None or nudge.programme_id != programme_id or nudge.step != "follow_up":
+        return None
+    nudge.contacted_at, nudge.contacted_by, nudge.note = now, by, note
+    return nudge
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+async def nudge_outcomes(
+    session: AsyncSession, programme_id: int
+) -> list[tuple[str, str, dt.datetime, dt.datetime | None]]:
+    """(step, wording, sent_at, first comeback activity after it) for every message nudge."""
+    events = activity_events(comeback_only=True)
+    first_after = (
+        select(func.min(events.c.at))
+        .where(events.c.person_id == NazorgNudge.person_id, events.c.at > NazorgNudge.created_at)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(NazorgNudge.step, NazorgNudge.wording, NazorgNudge.created_at, first_after).where(
+            NazorgNudge.programme_id == programme_id,
+            NazorgNudge.step.in_((NudgeStep.FIRST.value, NudgeStep.SECOND.value)),
+            NazorgNudge.wording.is_not(None),
+        )
+    )
+    out = []
+    for step, wording, sent_at, back in rows.all():
+        out.append((str(step), str(wording), cast(dt.datetime, aware(sent_at)), aware(back)))
+    return out

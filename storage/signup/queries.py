@@ -1,0 +1,273 @@
+"""Queries of the signup: signups, consents, consent tokens and group invites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.signup.settings import SignupSettings, token_hash, token_shape_ok
+from storage.models import Person, Programme
+from storage.signup.models import Consent, ConsentToken, GroupInvite, Signup
+
+PRIVACY_VERSION = "2026-1"
+OPEN_STATUSES = ("awaiting_consent", "submitted", "placed", "waiting")
+"""A person with a signup in one of these statuses sees it instead of signing up again."""
+
+
+async def settings_for(session: AsyncSession, programme_id: int) -> SignupSettings:
+    programme = await session.get(Programme, programme_id)
+    return SignupSettings.from_mapping(programme.settings if programme else None)
+
+
+async def open_signup(session: AsyncSession, person_id: int) -> Signup | None:
+    return await session.scalar(
+        select(Signup)
+        .where(
+            Signup.person_id == person_id,
+            Signup.status.in_(OPEN_STATUSES),
+            Signup.anonymised_at.is_(None),
+        )
+        .order_by(Signup.id.desc())
+        .limit(1)
+    )
+
+
+async def get_signup(session: AsyncSession, signup_id: int) -> Signup | None:
+    return await session.get(Signup, signup_id)
+
+
+async def add_consent(
+    session: AsyncSession,
+    signup: Signup,
+    kind: str,
+    *,
+    given_by: str | None,
+    method: str,
+    now: dt.datetime,
+) -> Consent:
+    consent = Consent(
+        programme_id=signup.programme_id,
+        person_id=signup.person_id,
+        signup_id=signup.id,
+        kind=kind,
+        version=PRIVACY_VERSION,
+        given_by=given_by[:128] if given_by else None,
+        method=method,
+        given_at=now,
+    )
+    session.add(consent)
+    await session.flush()
+    return consent
+
+
+async def consents_of(session: AsyncSession, signup_id: int) -> list[Consent]:
+    return list(
+        await session.scalars(
+            select(Consent).where(Consent.signup_id == signup_id).order_by(Consent.id)
+        )
+    )
+
+
+def new_token() -> str:
+    """An opaque token: 32 characters of A-Za-z0-9_- (192 random bits)."""
+    return secrets.token_urlsafe(24)
+
+
+async def issue_consent_token(
+    session: AsyncSession, signup: Signup, now: dt.datetime, valid_days: int
+) -> str:
+    """A new consent token for the signup; earlier unused ones stop working."""
+    await session.execute(
+        update(ConsentToken)
+        .where(
+            ConsentToken.signup_id == signup.id,
+            ConsentToken.used_at.is_(None),
+            ConsentToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    token = new_token()
+    session.add(
+        ConsentToken(
+            signup_id=signup.id,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(days=valid_days),
+        )
+    )
+    await session.flush()
+    return token
+
+
+class TokenProblem(StrEnum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class ConsentRequest:
+    token: ConsentToken
+    signup: Signup
+    person: Person
+
+
+async def find_consent_request(
+    session: AsyncSession, token: str, now: dt.datetime
+) -> ConsentRequest | TokenProblem:
+    """The open consent request behind a token, or why the token does not work."""
+    if not token_shape_ok(token):
+        return TokenProblem.UNKNOWN
+    row = await session.scalar(
+        select(ConsentToken).where(ConsentToken.token_hash == token_hash(token))
+    )
+    if row is None:
+        return TokenProblem.UNKNOWN
+    if row.used_at is not None or row.revoked_at is not None:
+        return TokenProblem.USED
+    if row.expires_at <= now:
+        return TokenProblem.EXPIRED
+    signup = await session.get(Signup, row.signup_id)
+    if signup is None or signup.status != "awaiting_consent":
+        return TokenProblem.USED
+    person = await session.get(Person, signup.person_id)
+    assert person is not None
+    return ConsentRequest(row, signup, person)
+
+
+async def latest_token(session: AsyncSession, signup_id: int) -> ConsentToken | None:
+    return await session.scalar(
+        select(ConsentToken)
+        .where(ConsentToken.signup_id == signup_id)
+        .order_by(ConsentToken.id.desc())
+        .limit(1)
+    )
+
+
+async def delete_signup_data(session: AsyncSession, signup: Signup) -> None:
+    """Delete a signup that never went ahead (consent expired or refused) and its answers."""
+    person = await session.get(Person, signup.person_id)
+    if person is not None:
+        person.first_name = None
+        person.last_name = None
+        person.birth_date = None
+        person.postcode = None
+    await session.execute(delete(Consent).where(Consent.signup_id == signup.id))
+    await session.execute(delete(ConsentToken).where(ConsentToken.signup_id == signup.id))
+    await session.delete(signup)
+    await session.flush()
+
+
+async def awaiting_consent(session: AsyncSession) -> list[tuple[Signup, ConsentToken]]:
+    """Signups waiting for a parent, each with its newest token."""
+    signups = list(
+        await session.scalars(
+            select(Signup).where(Signup.status == "awaiting_consent").order_by(Signup.id)
+        )
+    )
+    result = []
+    for signup in signups:
+        token = await latest_token(session, signup.id)
+        if token is not None:
+            result.append((signup, token))
+    return result
+
+
+async def signups_of_parent(session: AsyncSession, telegram_id: str) -> list[Signup]:
+    return list(
+        await session.scalars(
+            select(Signup).where(
+                Signup.parent_telegram_id == telegram_id,
+                Signup.status.in_(OPEN_STATUSES),
+                Signup.anonymised_at.is_(None),
+            )
+        )
+    )
+
+
+async def pending_for_coordinator(session: AsyncSession, programme_id: int) -> list[Signup]:
+    return list(
+        await session.scalars(
+            select(Signup)
+            .where(
+                Signup.programme_id == programme_id,
+                Signup.status.in_(("awaiting_consent", "submitted", "waiting")),
+                Signup.anonymised_at.is_(None),
+            )
+            .order_by(Signup.id)
+            .limit(30)
+        )
+    )
+
+
+async def create_invite(
+    session: AsyncSession,
+    programme_id: int,
+    cohort_id: int,
+    created_by: int | None,
+    now: dt.datetime,
+    *,
+    valid_days: int | None,
+    max_uses: int | None,
+) -> str:
+    token = new_token()
+    session.add(
+        GroupInvite(
+            programme_id=programme_id,
+            cohort_id=cohort_id,
+            token_hash=token_hash(token),
+            created_by=created_by,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=valid_days) if valid_days else None,
+            max_uses=max_uses,
+            uses=0,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def use_invite(
+    session: AsyncSession, token: str, now: dt.datetime
+) -> GroupInvite | TokenProblem:
+    """Count one use of a group invite; or say why it does not work."""
+    if not token_shape_ok(token):
+        return TokenProblem.UNKNOWN
+    invite = await session.scalar(
+        select(GroupInvite).where(GroupInvite.token_hash == token_hash(token))
+    )
+    if invite is None:
+        return TokenProblem.UNKNOWN
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return TokenProblem.EXPIRED
+    if invite.max_uses is not None and invite.uses >= invite.max_uses:
+        return TokenProblem.USED
+    invite.uses += 1
+    return invite
+
+
+async def revoke_tokens(session: AsyncSession, signup_id: int, now: dt.datetime) -> None:
+    await session.execute(
+        update(ConsentToken)
+        .where(ConsentToken.signup_id == signup_id, ConsentToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def mark_token_used(session: AsyncSession, token: ConsentToken, now: dt.datetime) -> bool:
+    """Use a token once (a second use, even at the same time, gets False)."""
+    result = await session.execute(
+        update(ConsentToken)
+        .where(
+            ConsentToken.id == token.id,
+            ConsentToken.used_at.is_(None),
+            ConsentToken.revoked_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
