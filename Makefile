@@ -30,13 +30,13 @@ system-deps: ## Dutch Hunspell dictionary for the spell check of the catalogs
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell hunspell-nl >/dev/null; \
 	else echo "install hunspell and hunspell-nl (Debian/Ubuntu: apt-get install hunspell hunspell-nl)"; fi
 
-lint: $(STAMP) ## ruff lint and format check
+lint: $(STAMP) ## ruff lint and format check; import contracts (layers, no cycles)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
-typecheck: $(STAMP) ## mypy: strict on the pure domain package, normal elsewhere
-	$(BIN)/mypy --strict domain
-	$(BIN)/mypy bot storage simulator tools
+typecheck: $(STAMP) ## mypy --strict on the whole tree
+	$(BIN)/mypy --strict domain bot storage simulator tools
 
 i18n: $(STAMP) system-deps ## every msgid translated, no fuzzy or obsolete entries, Dutch spelling
 	$(BIN)/python -m tools.check_i18n

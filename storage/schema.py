@@ -6,6 +6,7 @@ module here (one line), then adds a migration under storage/migrations/versions.
 
 from __future__ import annotations
 
+from storage.activities import models as activity_models
 from storage.course import models as course_models
 from storage.hours import models as hours_models
 from storage.models import Base
@@ -15,6 +16,7 @@ from storage.signup import models as signup_models
 
 __all__ = [
     "Base",
+    "activity_models",
     "course_models",
     "hours_models",
     "nazorg_models",

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.factory import App, build_app
 from bot.app.runtime import Runtime
+from bot.features import all_features
 from bot.kit.clock import Clock, ManualClock, SystemClock
 from bot.kit.config import Settings
 from simulator.client import EmulatorClient
@@ -102,7 +103,9 @@ class BotHarness:
         if clock is not None:
             self.clock = clock
         self.overrides.update(overrides)
-        app = build_app(self.settings(), clock=self.clock, engine=engine or self.engine)
+        app = build_app(
+            self.settings(), all_features(), clock=self.clock, engine=engine or self.engine
+        )
         self.engine = None  # an engine handed in is disposed with the app
         self.runtime = Runtime(app, poll_timeout=10)
         await self.runtime.start()

@@ -10,13 +10,13 @@ import sys
 from collections.abc import Sequence
 
 from bot.app.logs import configure_logging
-from bot.features.course import cli as course_cli
 from bot.kit.config import ConfigError, Settings, load_settings
+from bot.kit.feature import Feature, Registry
 
 log = logging.getLogger("bot")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(registry: Registry) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="citytrainers-bot",
         description="The Citytrainers Telegram bot. Settings come from the environment or .env.",
@@ -39,18 +39,21 @@ def _parser() -> argparse.ArgumentParser:
         description="Make a Telegram account a coordinator of a programme (created if new).",
     )
     add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
-    course_cli.add_parser(sub)
     add.add_argument(
         "--programme",
         required=True,
         metavar="NAME",
         help='programme (municipality) name, e.g. "\'s-Hertogenbosch"',
     )
+    for command in registry.cli.values():
+        command.add_parser(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(features: Sequence[Feature], argv: Sequence[str] | None = None) -> int:
+    """Run the command line with these features (see `bot.__main__`)."""
+    registry = Registry(features)
+    args = _parser(registry).parse_args(argv)
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -58,11 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "run":
-        return asyncio.run(_run(settings))
+        return asyncio.run(_run(settings, features))
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings))
-    if args.command == "course":
-        return asyncio.run(course_cli.run(settings, args))
+    if args.command in registry.cli:
+        return asyncio.run(registry.cli[args.command].run(settings, args))
     return asyncio.run(_add_coordinator(settings, args.telegram_id, args.programme))
 
 
@@ -102,7 +105,7 @@ async def _add_coordinator(settings: Settings, telegram_id: int, programme_name:
     return 0
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, features: Sequence[Feature]) -> int:
     from bot.app.factory import build_app
     from bot.app.runtime import Runtime
 
@@ -115,7 +118,7 @@ async def _run(settings: Settings) -> int:
         emulator = TelegramEmulator(default_token=LOCAL_BOT_TOKEN)
         await emulator.start(host="127.0.0.1", port=settings.emulator_port)
         api_base = emulator.base_url
-    runtime = Runtime(build_app(settings, api_base=api_base))
+    runtime = Runtime(build_app(settings, features, api_base=api_base))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

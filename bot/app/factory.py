@@ -5,6 +5,7 @@ Nothing here runs at import time; `build_app` is called by the CLI (and by tests
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ from bot.app.web import build_web_app
 from bot.handlers import build_router
 from bot.kit.clock import Clock, SystemClock
 from bot.kit.config import LOCAL_BOT_TOKEN, Settings
-from bot.kit.feature import FeatureDeps, all_features
+from bot.kit.feature import Feature, FeatureDeps, Registry
 from bot.kit.metrics import Metrics
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DbStorage
@@ -42,6 +43,7 @@ from storage.fsm import DbStorage
 @dataclass
 class App:
     settings: Settings
+    registry: Registry
     clock: Clock
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
@@ -72,12 +74,17 @@ def make_bot(token: str, api_base: str) -> Bot:
 
 def build_app(
     settings: Settings,
+    features: Sequence[Feature],
     *,
     clock: Clock | None = None,
     api_base: str | None = None,
     engine: AsyncEngine | None = None,
 ) -> App:
-    """Wire everything. `api_base` overrides TELEGRAM_API_BASE (local mode, tests)."""
+    """Wire everything with these features (`bot.features.all_features()` in production).
+
+    `api_base` overrides TELEGRAM_API_BASE (local mode, tests).
+    """
+    registry = Registry(features)
     clock = clock or SystemClock()
     token = (
         settings.telegram_bot_token.get_secret_value()
@@ -120,23 +127,26 @@ def build_app(
     dispatcher.update.outer_middleware(MemberMiddleware())
     ConstI18nMiddleware(locale=i18n.default_locale, i18n=i18n).setup(dispatcher)
     dispatcher.include_router(errors.create_router())
-    dispatcher.include_router(build_router())
+    dispatcher.include_router(build_router(registry))
     dispatcher.workflow_data.update(
-        clock=clock, metrics=metrics, sessions=sessions, settings=settings, sender=sender
+        clock=clock,
+        metrics=metrics,
+        sessions=sessions,
+        settings=settings,
+        sender=sender,
+        registry=registry,
     )
     deps = FeatureDeps(
         settings=settings, clock=clock, sessions=sessions, metrics=metrics, i18n=i18n
     )
     sweeps = foundation_sweeps(metrics)
     web_app = build_web_app(sessions, clock, metrics)
-    for feature in all_features():
-        if feature.sweeps is not None:
-            sweeps.extend(feature.sweeps(deps))
-        if feature.web is not None:
-            feature.web(web_app, deps)
+    sweeps.extend(registry.sweeps(deps))
+    registry.install_web(web_app, deps)
     sweeper = Sweeper(sessions, clock, i18n, sweeps, after=sender.wake.set)
     return App(
         settings=settings,
+        registry=registry,
         clock=clock,
         engine=engine,
         sessions=sessions,

@@ -18,7 +18,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app.factory import App
 from bot.app.polling import ReliablePoller
 from bot.app.scheduler import build_scheduler
-from bot.kit.commands import publish_commands_for_chat, publish_default_commands
 from domain.roles import Role
 from storage import migrate, people
 
@@ -77,11 +76,13 @@ class Runtime:
 
     async def _publish_commands(self) -> None:
         app = self.app
-        await publish_default_commands(app.bot, app.i18n)
+        await app.registry.publish_default_commands(app.bot, app.i18n)
         async with app.sessions() as session:
             chats = await people.coordinator_chats(session)
         for chat in chats:
-            await publish_commands_for_chat(app.bot, app.i18n, int(chat), {Role.COORDINATOR})
+            await app.registry.publish_commands_for_chat(
+                app.bot, app.i18n, int(chat), {Role.COORDINATOR}
+            )
 
     def _mount_webhook(self) -> None:
         settings = self.app.settings

@@ -10,23 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.kit.clock import Clock
+from bot.kit.sweep import Sweep
 
 log = logging.getLogger(__name__)
-SweepFunc = Callable[[AsyncSession, dt.datetime], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Sweep:
-    name: str
-    func: SweepFunc
 
 
 class Sweeper:

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.scheduler import Sweep
 from bot.kit.metrics import Metrics
+from bot.kit.sweep import Sweep
 from storage import outbox, updates
 
 

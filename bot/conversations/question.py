@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.commands import CommandSpec
-from bot.kit.feature import Feature, MenuItem
-from bot.kit.keyboards import inline_choices, main_menu
+from bot.kit.feature import Feature, MenuItem, Registry
+from bot.kit.keyboards import inline_choices
 from domain.roles import Role
 from storage import people, questions
 
@@ -120,6 +120,7 @@ async def send(
     clock: Clock,
     member: people.Member | None,
     roles: frozenset[Role],
+    registry: Registry,
 ) -> None:
     user = query.from_user
     data = await state.get_data()
@@ -159,7 +160,7 @@ async def send(
             "Your question is saved, but no coordinator can be reached right now. "
             "We will pass it on as soon as possible."
         )
-    await query.bot.send_message(user.id, reply, reply_markup=main_menu(roles))  # type: ignore[union-attr]
+    await query.bot.send_message(user.id, reply, reply_markup=registry.main_menu(roles))  # type: ignore[union-attr]
 
 
 async def change(query: CallbackQuery, state: FSMContext) -> None:

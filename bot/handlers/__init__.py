@@ -5,18 +5,17 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import common, fallback, membership, replies, start, status
-from bot.kit.feature import all_features
+from bot.kit.feature import Registry
 
 
-def build_router() -> Router:
+def build_router(registry: Registry) -> Router:
     root = Router(name="root")
     # /cancel, /help and /privacy work everywhere, also in the middle of a flow.
     root.include_router(common.create_router())
     root.include_router(membership.create_router())
     # Features and their flows (including their own `/start <payload>` deep links).
-    for feature in all_features():
-        for router in feature.routers():
-            root.include_router(router)
+    for router in registry.routers():
+        root.include_router(router)
     root.include_router(start.create_router())
     root.include_router(status.create_router())
     root.include_router(replies.create_router())

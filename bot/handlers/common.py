@@ -8,8 +8,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.kit.commands import help_lines
-from bot.kit.keyboards import MENU_HELP, MENU_PRIVACY, main_menu
+from bot.kit.feature import Registry
+from bot.kit.keyboards import MENU_HELP, MENU_PRIVACY
 from domain.roles import Role
 
 
@@ -23,26 +23,28 @@ def create_router() -> Router:
     return router
 
 
-async def show_help(message: Message, roles: frozenset[Role]) -> None:
-    lines = "\n".join(help_lines(roles))
+async def show_help(message: Message, roles: frozenset[Role], registry: Registry) -> None:
+    lines = "\n".join(registry.help_lines(roles))
     await message.answer(
         _("This is what you can do here:\n\n{commands}\n\nTap a command or type it.").format(
             commands=lines
         ),
-        reply_markup=main_menu(roles),
+        reply_markup=registry.main_menu(roles),
     )
 
 
-async def cancel(message: Message, state: FSMContext, roles: frozenset[Role]) -> None:
+async def cancel(
+    message: Message, state: FSMContext, roles: frozenset[Role], registry: Registry
+) -> None:
     if await state.get_state() is None:
         text = _("You were not doing anything. Type /help to see what you can do.")
     else:
         text = _("OK, stopped. What you had already saved stays saved.")
     await state.clear()
-    await message.answer(text, reply_markup=main_menu(roles))
+    await message.answer(text, reply_markup=registry.main_menu(roles))
 
 
-async def privacy(message: Message, roles: frozenset[Role]) -> None:
+async def privacy(message: Message, roles: frozenset[Role], registry: Registry) -> None:
     await message.answer(
         _(
             "<b>Your privacy</b>\n\n"
@@ -56,5 +58,5 @@ async def privacy(message: Message, roles: frozenset[Role]) -> None:
             "<b>Your rights:</b> you may see your data at any time with /mijngegevens and "
             "delete it with /verwijderen. When we delete you, we only keep anonymous counts."
         ),
-        reply_markup=main_menu(roles),
+        reply_markup=registry.main_menu(roles),
     )

@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.kit.keyboards import main_menu
+from bot.kit.feature import Registry
 from domain.roles import Role
 
 
@@ -19,24 +19,24 @@ def create_router() -> Router:
     return router
 
 
-async def unknown_command(message: Message, roles: frozenset[Role]) -> None:
+async def unknown_command(message: Message, roles: frozenset[Role], registry: Registry) -> None:
     await message.answer(
         _("I do not know that command. Type /help to see what you can do."),
-        reply_markup=main_menu(roles),
+        reply_markup=registry.main_menu(roles),
     )
 
 
-async def unknown_text(message: Message, roles: frozenset[Role]) -> None:
+async def unknown_text(message: Message, roles: frozenset[Role], registry: Registry) -> None:
     await message.answer(
         _("I did not quite get that. Choose something from the menu below or type /help."),
-        reply_markup=main_menu(roles),
+        reply_markup=registry.main_menu(roles),
     )
 
 
-async def not_text(message: Message, roles: frozenset[Role]) -> None:
+async def not_text(message: Message, roles: frozenset[Role], registry: Registry) -> None:
     await message.answer(
         _("I can only read text and buttons. Type /help to see what you can do."),
-        reply_markup=main_menu(roles),
+        reply_markup=registry.main_menu(roles),
     )
 
 

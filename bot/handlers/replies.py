@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit.clock import Clock
-from bot.kit.feature import reply_handlers
+from bot.kit.feature import Registry
 from storage import people, questions
 
 
@@ -23,7 +23,11 @@ def create_router() -> Router:
 
 
 async def on_reply(
-    message: Message, db: AsyncSession, clock: Clock, member: people.Member | None
+    message: Message,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+    registry: Registry,
 ) -> None:
     assert message.reply_to_message is not None
     ref = await questions.ref_of_sent_message(
@@ -33,7 +37,7 @@ async def on_reply(
         await _not_routable(message)
         return
     kind, _sep, ident = ref.partition(":")
-    handler = reply_handlers().get(kind)
+    handler = registry.replies.get(kind)
     if handler is None:
         await _not_routable(message)
         return

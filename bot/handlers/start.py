@@ -15,8 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit.clock import Clock
-from bot.kit.commands import publish_commands_for_chat
-from bot.kit.keyboards import main_menu
+from bot.kit.feature import Registry
 from storage import people
 
 
@@ -35,6 +34,7 @@ async def start(
     clock: Clock,
     bot: Bot,
     i18n: I18n,
+    registry: Registry,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -62,7 +62,7 @@ async def start(
             "neighbourhood. You are welcome from the age of 14, and taking part is free.\n\n"
             "What would you like to do? Choose below or type /help."
         ).format(name=name),
-        reply_markup=main_menu(member.roles),
+        reply_markup=registry.main_menu(member.roles),
     )
     if member.roles:
-        await publish_commands_for_chat(bot, i18n, message.chat.id, member.roles)
+        await registry.publish_commands_for_chat(bot, i18n, message.chat.id, member.roles)

@@ -1,7 +1,7 @@
 """The command menu, per role: what /help lists and what setMyCommands shows.
 
-Feature modules add their commands here; coordinator commands are shown only in
-coordinators' chats (BotCommandScopeChat).
+Features declare their commands (`Feature.commands`) and the registry orders them; coordinator
+commands are shown only in coordinators' chats (BotCommandScopeChat).
 """
 
 from __future__ import annotations
@@ -38,45 +38,37 @@ CORE_COMMANDS: tuple[CommandSpec, ...] = (
 )
 
 
-def all_commands() -> list[CommandSpec]:
-    from bot.kit.feature import all_features
-
-    specs = list(CORE_COMMANDS[:4])
-    for feature in all_features():
-        specs.extend(feature.commands)
-    specs.extend(CORE_COMMANDS[4:])
-    return specs
-
-
-def commands_for(roles: Iterable[Role]) -> list[CommandSpec]:
+def commands_for(specs: Iterable[CommandSpec], roles: Iterable[Role]) -> list[CommandSpec]:
     held = set(roles)
-    return [c for c in all_commands() if c.roles is None or held & c.roles]
+    return [c for c in specs if c.roles is None or held & c.roles]
 
 
 def _bot_commands(specs: list[CommandSpec]) -> list[BotCommand]:
     return [BotCommand(command=c.command, description=str(c.description)) for c in specs]
 
 
-async def publish_default_commands(bot: Bot, i18n: I18n) -> None:
+async def publish_default_commands(bot: Bot, i18n: I18n, specs: Iterable[CommandSpec]) -> None:
     with i18n.context(), i18n.use_locale(i18n.default_locale):
-        await bot.set_my_commands(_bot_commands(commands_for(())), scope=BotCommandScopeDefault())
+        await bot.set_my_commands(
+            _bot_commands(commands_for(specs, ())), scope=BotCommandScopeDefault()
+        )
 
 
 async def publish_commands_for_chat(
-    bot: Bot, i18n: I18n, chat_id: int, roles: Iterable[Role]
+    bot: Bot, i18n: I18n, specs: Iterable[CommandSpec], chat_id: int, roles: Iterable[Role]
 ) -> None:
     """Give a staff member's chat the commands of their roles (best effort)."""
-    roles = frozenset(roles)
-    if not any(c.roles for c in commands_for(roles)):
+    mine = commands_for(specs, roles)
+    if not any(c.roles for c in mine):
         return
     try:
         with i18n.context(), i18n.use_locale(i18n.default_locale):
             await bot.set_my_commands(
-                _bot_commands(commands_for(roles)), scope=BotCommandScopeChat(chat_id=chat_id)
+                _bot_commands(mine), scope=BotCommandScopeChat(chat_id=chat_id)
             )
     except TelegramAPIError as exc:
         log.warning("could not set commands for chat %s: %s", chat_id, exc)
 
 
-def help_lines(roles: Iterable[Role]) -> list[str]:
-    return [f"/{c.command} – {c.description}" for c in commands_for(roles)]
+def help_lines(specs: Iterable[CommandSpec], roles: Iterable[Role]) -> list[str]:
+    return [f"/{c.command} – {c.description}" for c in commands_for(specs, roles)]

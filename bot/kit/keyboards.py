@@ -21,12 +21,13 @@ MENU_PRIVACY = __("Privacy")
 MENU_STATUS = __("Bot status")
 
 
-def main_menu(roles: Iterable[Role]) -> ReplyKeyboardMarkup:
-    """The persistent menu under the chat: the features' buttons, two a row, then help."""
-    from bot.kit.feature import menu_items
+def main_menu(feature_buttons: Sequence[str], roles: Iterable[Role]) -> ReplyKeyboardMarkup:
+    """The persistent menu under the chat: the features' buttons, two a row, then help.
 
+    Handlers call `registry.main_menu(roles)`, which passes the buttons of the features in use.
+    """
     held = frozenset(roles)
-    buttons = [KeyboardButton(text=str(item.text)) for item in menu_items(held)]
+    buttons = [KeyboardButton(text=text) for text in feature_buttons]
     if Role.COORDINATOR in held:
         buttons.append(KeyboardButton(text=str(MENU_STATUS)))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.opportunities.models import Activity, Opportunity, ProposalMessage
+from storage.activities.models import Activity, ProposalMessage
+from storage.opportunities.models import Opportunity
 
 SUBMITTED, APPROVED, DECLINED = "submitted", "approved", "declined"
 COORDINATOR_SIDE, CITYTRAINER_SIDE = "coordinator", "citytrainer"

@@ -33,11 +33,12 @@ from domain.impact.figures import (
 )
 from domain.local_time import AMSTERDAM
 from domain.roles import Role
+from storage.activities.models import Activity
 from storage.course.models import CourseCertificate
 from storage.hours.models import PracticeHours
 from storage.hours.queries import COUNTED
 from storage.models import RoleGrant
-from storage.opportunities.models import Activity, Opportunity, OpportunitySignup
+from storage.opportunities.models import Opportunity, OpportunitySignup
 
 
 def _as_date(value: object) -> dt.date:

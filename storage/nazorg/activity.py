@@ -1,7 +1,6 @@
-"""Where a Citytrainer's "last activity" comes from (issue 7), one guarded source per table.
+"""Where a Citytrainer's "last activity" comes from (issue 7), one source per table.
 
-Each source is a SELECT of (person_id, at). Sources whose tables belong to features still being
-written are imported defensively: a missing module or column leaves that source out.
+Each source is a SELECT of (person_id, at), from the other features' models imported plainly:
 - confirmed or corrected practice/volunteer hours: `PracticeHours.decided_at`;
 - opportunities joined and attended: `OpportunitySignup.attended_at` (else `joined_at`);
 - activities organised (proposal approved: `Activity.decided_at`) or reported (`reported_at`);
@@ -16,28 +15,21 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select, true, union_all
 
+from storage.activities.models import Activity
+from storage.hours.models import PracticeHours
 from storage.nazorg.models import NazorgReply
+from storage.opportunities.models import OpportunitySignup
 
 CONFIRMED = ("confirmed", "corrected")
 
 
-def hours_source() -> Select[Any, Any] | None:
-    try:
-        from storage.hours.models import PracticeHours
-    except ImportError:  # pragma: no cover - the hours feature is missing
-        return None
+def hours_source() -> Select[Any, Any]:
     return select(
         PracticeHours.person_id.label("person_id"), PracticeHours.decided_at.label("at")
     ).where(PracticeHours.status.in_(CONFIRMED), PracticeHours.decided_at.is_not(None))
 
 
-def attended_source() -> Select[Any, Any] | None:
-    try:
-        from storage.opportunities.models import OpportunitySignup
-    except ImportError:  # pragma: no cover
-        return None
-    if not hasattr(OpportunitySignup, "attended_at"):  # pragma: no cover
-        return None
+def attended_source() -> Select[Any, Any]:
     at = func.coalesce(OpportunitySignup.attended_at, OpportunitySignup.joined_at)
     return select(OpportunitySignup.person_id.label("person_id"), at.label("at")).where(
         OpportunitySignup.attended.is_(True)
@@ -45,26 +37,16 @@ def attended_source() -> Select[Any, Any] | None:
 
 
 def activity_sources() -> list[Select[Any, Any]]:
-    try:
-        from storage.opportunities.models import Activity
-    except ImportError:  # pragma: no cover
-        return []
-    sources: list[Select[Any, Any]] = []
-    if hasattr(Activity, "decided_at"):
-        sources.append(
-            select(Activity.person_id.label("person_id"), Activity.decided_at.label("at")).where(
-                Activity.status == "approved",
-                Activity.decided_at.is_not(None),
-                Activity.person_id.is_not(None),
-            )
-        )
-    if hasattr(Activity, "reported_at"):
-        sources.append(
-            select(Activity.person_id.label("person_id"), Activity.reported_at.label("at")).where(
-                Activity.reported_at.is_not(None), Activity.person_id.is_not(None)
-            )
-        )
-    return sources
+    return [
+        select(Activity.person_id.label("person_id"), Activity.decided_at.label("at")).where(
+            Activity.status == "approved",
+            Activity.decided_at.is_not(None),
+            Activity.person_id.is_not(None),
+        ),
+        select(Activity.person_id.label("person_id"), Activity.reported_at.label("at")).where(
+            Activity.reported_at.is_not(None), Activity.person_id.is_not(None)
+        ),
+    ]
 
 
 def reply_source(comeback_only: bool = False) -> Select[Any, Any]:
@@ -75,8 +57,7 @@ def reply_source(comeback_only: bool = False) -> Select[Any, Any]:
 
 
 def _sources(comeback_only: bool) -> list[Select[Any, Any]]:
-    found = [hours_source(), attended_source(), *activity_sources()]
-    return [s for s in found if s is not None] + [reply_source(comeback_only)]
+    return [hours_source(), attended_source(), *activity_sources(), reply_source(comeback_only)]
 
 
 def activity_events(comeback_only: bool = False) -> Any:

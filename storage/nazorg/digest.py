@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.activities.models import Activity
 from storage.course.models import Cohort, CourseSession
 from storage.hours.models import PracticeHours
 from storage.models import Person
 from storage.nazorg import queries as nazorg
-from storage.opportunities.models import Activity, Opportunity
+from storage.opportunities.models import Opportunity
 from storage.signup.models import Signup
 
 LIMIT = 10

@@ -8,9 +8,8 @@ write lock), so many people tapping "Ik doe mee" at once never get more places t
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +25,7 @@ from storage.opportunities.models import (
     OpportunityRecipient,
     OpportunitySignup,
 )
+from storage.signup.queries import tracks_of
 
 TELEGRAM = "telegram"
 PLACED, WAITING, CANCELLED = "placed", "waiting", "cancelled"
@@ -55,30 +55,6 @@ async def set_opportunity_messages(session: AsyncSession, person_id: int, on: bo
 async def opportunity_messages_on(session: AsyncSession, person_id: int) -> bool:
     pref = await session.get(OpportunityPreference, person_id)
     return pref is None or pref.opportunity_messages
-
-
-def _signup_track_model() -> Any | None:
-    """The signup feature's model holding a person's track, when it exists."""
-    try:
-        module = importlib.import_module("storage.signup.models")
-    except ImportError:
-        return None
-    for value in vars(module).values():
-        table = getattr(value, "__table__", None)
-        if table is not None and "person_id" in table.c and "track" in table.c:
-            return value
-    return None
-
-
-async def tracks_of(session: AsyncSession, person_ids: list[int]) -> dict[int, str]:
-    """Known tracks of people (from the signup feature's table, when present)."""
-    model = _signup_track_model()
-    if model is None or not person_ids:
-        return {}
-    rows = await session.execute(
-        select(model.person_id, model.track).where(model.person_id.in_(person_ids))
-    )
-    return {cast(int, pid): str(track) for pid, track in rows.all() if track}
 
 
 async def person_track(session: AsyncSession, person_id: int) -> str | None:

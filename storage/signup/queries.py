@@ -271,3 +271,13 @@ async def mark_token_used(session: AsyncSession, token: ConsentToken, now: dt.da
         .values(used_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def tracks_of(session: AsyncSession, person_ids: list[int]) -> dict[int, str]:
+    """Known tracks ("sport", "culture", "both") of people, from their signups."""
+    if not person_ids:
+        return {}
+    rows = await session.execute(
+        select(Signup.person_id, Signup.track).where(Signup.person_id.in_(person_ids))
+    )
+    return {pid: str(track) for pid, track in rows.all() if track}

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from bot.kit.clock import ManualClock
 from domain.roles import Role
 from simulator.client import BotMessage, EmulatorClient, TestUser
-from storage.opportunities.models import Activity, Opportunity, ProposalMessage
+from storage.activities.models import Activity, ProposalMessage
+from storage.opportunities.models import Opportunity
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.opportunities.conftest import Seed

@@ -14,11 +14,11 @@ from domain.hours.practice import LogStatus
 from domain.impact.figures import Period
 from domain.roles import Role
 from storage import migrate, people
+from storage.activities.models import Activity
 from storage.db import create_session_factory
 from storage.hours.models import PracticeHours
 from storage.impact import queries as impact
 from storage.models import Person, RoleGrant
-from storage.opportunities.models import Activity
 
 T0 = dt.datetime(2015, 1, 10, 12, 0, tzinfo=dt.UTC)
 SEED_PERIOD = Period(dt.date(2007, 1, 1), dt.date(2014, 12, 31))

@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from bot.kit.clock import ManualClock
 from simulator.client import EmulatorClient
+from storage.activities.models import Activity
 from storage.course.models import Cohort, CourseSession
 from storage.hours.models import PracticeHours
 from storage.models import OutboxMessage, Programme
 from storage.nazorg.models import NazorgNudge
-from storage.opportunities.models import Activity, Opportunity
+from storage.opportunities.models import Opportunity
 from storage.signup.models import Signup
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually

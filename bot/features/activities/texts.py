@@ -8,7 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.kit.keyboards import inline_choices
-from storage.opportunities.models import Activity
+from storage.activities.models import Activity
 
 NEEDS = ("space", "material", "money", "help", "partner")
 

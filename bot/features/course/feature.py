@@ -5,34 +5,26 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.utils.i18n import lazy_gettext as __
 
+from bot.features.course import cli
+from bot.features.course.conversations import absence, group_create, planning
+from bot.features.course.handlers import attendance, certificate, schedule
+from bot.features.course.sweeps import course_sweeps
 from bot.kit.commands import CommandSpec
-from bot.kit.feature import Feature
+from bot.kit.feature import CliCommand, Feature
 from domain.roles import Role
 
 STAFF = frozenset({Role.COORDINATOR, Role.COURSE_LEADER})
 
 
 def _routers() -> list[Router]:
-    from bot.features.course.conversations import absence as course_absence
-    from bot.features.course.conversations import group_create
-    from bot.features.course.conversations import planning as course_planning
-    from bot.features.course.handlers import attendance, certificate
-    from bot.features.course.handlers import schedule as course_handlers
-
     return [
         group_create.create_router(),
-        course_planning.create_router(),
-        course_absence.create_router(),
+        planning.create_router(),
+        absence.create_router(),
         attendance.create_router(),
-        course_handlers.create_router(),
+        schedule.create_router(),
         certificate.create_router(),
     ]
-
-
-def _sweeps(deps):  # type: ignore[no-untyped-def]
-    from bot.features.course.sweeps import course_sweeps
-
-    return course_sweeps(deps)
 
 
 FEATURE = Feature(
@@ -45,5 +37,6 @@ FEATURE = Feature(
         CommandSpec("aanwezigheid", __("Register attendance"), STAFF),
         CommandSpec("nieuwegroep", __("Create a training group"), frozenset({Role.COORDINATOR})),
     ),
-    sweeps=_sweeps,
+    sweeps=course_sweeps,
+    cli=(CliCommand("course", cli.add_parser, cli.run),),
 )

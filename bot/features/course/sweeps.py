@@ -17,7 +17,6 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.scheduler import Sweep
 from bot.features.course.common import AttendanceCb, age_of, programme_setup, session_title, when
 from bot.features.course.notify import (
     check_completion,
@@ -28,6 +27,7 @@ from bot.features.course.notify import (
 from bot.kit import notify
 from bot.kit.feature import FeatureDeps
 from bot.kit.keyboards import inline_choices
+from bot.kit.sweep import Sweep
 from domain.course.settings import CourseSettings
 from domain.local_time import at_local, to_local
 from domain.reminders import deliver_at, reminder_still_useful, reminder_times

@@ -15,7 +15,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.scheduler import Sweep
 from bot.features.hours import handlers as supervisor
 from bot.features.hours.common import RULES, decision_buttons, log_card, send_for_decision
 from bot.features.hours.conversations import correct as hours_correct
@@ -28,6 +27,7 @@ from bot.kit import notify
 from bot.kit.commands import CommandSpec
 from bot.kit.config import Settings
 from bot.kit.feature import Feature, FeatureDeps, MenuItem
+from bot.kit.sweep import Sweep
 from domain.hours.practice import LogStatus, ReminderStep, next_reminder_step
 from domain.roles import Role
 from storage.hours import queries as hours

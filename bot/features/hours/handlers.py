@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.features.hours.common import day_text, name_of, signed
 from bot.kit import notify
 from bot.kit.clock import Clock
-from bot.kit.commands import publish_commands_for_chat
 from bot.kit.config import Settings
-from bot.kit.keyboards import inline_choices, main_menu
+from bot.kit.feature import Registry
+from bot.kit.keyboards import inline_choices
 from domain.hours.amounts import format_hours
 from domain.roles import Role
 from storage import people
@@ -50,6 +50,7 @@ async def accept_invite(
     clock: Clock,
     bot: Bot,
     i18n: I18n,
+    registry: Registry,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -92,7 +93,7 @@ async def accept_invite(
             "When a trainee logs practice hours, you get a message here. Confirm with one tap, "
             "or reply with the right number of hours. Type /begeleiden to see what is waiting."
         ).format(place=html.quote(org.name)),
-        reply_markup=main_menu(roles),
+        reply_markup=registry.main_menu(roles),
     )
     await notify.to_coordinators(
         db,
@@ -106,7 +107,7 @@ async def accept_invite(
         key=f"hours:invite:{invite.id}:used",
         now=now,
     )
-    await publish_commands_for_chat(bot, i18n, message.chat.id, roles)
+    await registry.publish_commands_for_chat(bot, i18n, message.chat.id, roles)
 
 
 async def digest(

@@ -6,25 +6,22 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.app.scheduler import Sweep
+from bot.features.nazorg.conversations import followup
+from bot.features.nazorg.handlers import nudges, settings
+from bot.features.nazorg.sweep import nazorg_sweeps
 from bot.kit.commands import CommandSpec
 from bot.kit.feature import Feature, FeatureDeps
+from bot.kit.sweep import Sweep
 from domain.roles import Role
 
 COORDINATOR = frozenset({Role.COORDINATOR})
 
 
 def _routers() -> list[Router]:
-    from bot.features.nazorg.conversations import followup as nazorg_followup
-    from bot.features.nazorg.handlers import nudges as nazorg
-    from bot.features.nazorg.handlers import settings
-
-    return [nazorg_followup.create_router(), nazorg.create_router(), settings.create_router()]
+    return [followup.create_router(), nudges.create_router(), settings.create_router()]
 
 
-def _sweeps(deps: FeatureDeps) -> list[Sweep]:
-    from bot.features.nazorg.sweep import nazorg_sweeps
-
+def _sweeps(_deps: FeatureDeps) -> list[Sweep]:
     return nazorg_sweeps()
 
 

@@ -11,16 +11,15 @@ younger than 18 (or of unknown age) never land between 21:00 and 08:00 (`deliver
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import random
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.scheduler import Sweep
 from bot.features.nazorg.texts import OpportunityLine, nudge_buttons, nudge_text
 from bot.kit import notify
+from bot.kit.sweep import Sweep
 from domain.dates import age_on
 from domain.nazorg.engagement import (
     NudgeDecision,
@@ -35,20 +34,16 @@ from domain.reminders import deliver_at
 from storage import people
 from storage.models import Programme
 from storage.nazorg import queries as nazorg
+from storage.opportunities import queries as opportunities
+from storage.opportunities.models import Opportunity
 from storage.outbox import Priority
+from storage.signup import queries as signups
 
 STEP_OF = {
     NudgeDecision.SEND_FIRST: NudgeStep.FIRST,
     NudgeDecision.SEND_SECOND: NudgeStep.SECOND,
     NudgeDecision.ADD_TO_FOLLOW_UP: NudgeStep.FOLLOW_UP,
 }
-
-
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:  # pragma: no cover - another feature not there yet
-        return None
 
 
 def _tz(programme: Programme) -> ZoneInfo:
@@ -61,27 +56,22 @@ def _tz(programme: Programme) -> ZoneInfo:
 class OpportunitySource:
     """Open opportunities of a programme (loaded once a sweep) and matching per batch.
 
-    Uses the opportunities feature's storage (`list_open`, `match_opportunity`, `tracks_of`)
-    when present; without it nudges go out without opportunities.
+    Uses the opportunities feature's storage (`list_open`, `match_opportunity`) and the signup
+    feature's tracks (`storage.signup.queries.tracks_of`).
     """
 
     def __init__(self, session: AsyncSession, programme_id: int, now: dt.datetime) -> None:
         self.session, self.programme_id, self.now = session, programme_id, now
-        self.mod = _module("storage.opportunities.queries")
-        self.open: list[Any] = []
-        self.by_id: dict[int, Any] = {}
+        self.open: list[tuple[Opportunity, matching.MatchOpportunity]] = []
+        self.by_id: dict[int, Opportunity] = {}
 
     async def load(self) -> None:
-        if self.mod is None or not hasattr(self.mod, "list_open"):
-            return
-        opps = await self.mod.list_open(self.session, self.programme_id, self.now)
-        self.open = [(o, self.mod.match_opportunity(o)) for o in opps]
+        found = await opportunities.list_open(self.session, self.programme_id, self.now)
+        self.open = [(o, opportunities.match_opportunity(o)) for o in found]
         self.by_id = {o.id: o for o, _ in self.open}
 
     async def tracks(self, ids: list[int]) -> dict[int, str]:
-        if self.mod is None or not hasattr(self.mod, "tracks_of"):
-            return {}
-        return dict(await self.mod.tracks_of(self.session, ids))
+        return await signups.tracks_of(self.session, ids)
 
     async def signed_up(self, ids: list[int]) -> dict[int, set[int]]:
         if not self.open:

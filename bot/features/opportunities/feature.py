@@ -6,37 +6,23 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.app.scheduler import Sweep
+from bot.features.opportunities import handlers, hours
 from bot.features.opportunities.broadcast import install
+from bot.features.opportunities.conversations import post
 from bot.kit.commands import CommandSpec
 from bot.kit.feature import Feature, FeatureDeps, MenuItem
+from bot.kit.sweep import Sweep
 from domain.roles import Role
 
 COORDINATOR = frozenset({Role.COORDINATOR})
 
 
 def _routers() -> list[Router]:
-    from bot.features.opportunities import handlers as opportunities
-    from bot.features.opportunities import hours as opportunity_hours
-    from bot.features.opportunities.conversations import post as opportunity_post
-
-    return [
-        opportunity_post.create_router(),
-        opportunities.create_router(),
-        opportunity_hours.create_router(),
-    ]
+    return [post.create_router(), handlers.create_router(), hours.create_router()]
 
 
-def _sweeps(deps: FeatureDeps) -> list[Sweep]:
-    from bot.features.opportunities import hours as opportunity_hours
-
-    return opportunity_hours.sweeps()
-
-
-def _menu() -> tuple[MenuItem, ...]:
-    from bot.features.opportunities.handlers import MENU_OPPORTUNITIES
-
-    return (MenuItem(MENU_OPPORTUNITIES, roles=frozenset({Role.CITYTRAINER, Role.PARTICIPANT})),)
+def _sweeps(_deps: FeatureDeps) -> list[Sweep]:
+    return hours.sweeps()
 
 
 FEATURE = Feature(
@@ -46,7 +32,11 @@ FEATURE = Feature(
         CommandSpec("kansen", __("Open opportunities for you")),
         CommandSpec("kans", __("Post an opportunity"), COORDINATOR),
     ),
-    menu=_menu(),
+    menu=(
+        MenuItem(
+            handlers.MENU_OPPORTUNITIES, roles=frozenset({Role.CITYTRAINER, Role.PARTICIPANT})
+        ),
+    ),
     sweeps=_sweeps,
     web=install,
 )

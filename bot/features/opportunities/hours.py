@@ -28,7 +28,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.scheduler import Sweep
 from bot.features.hours.common import day_text, send_for_decision
 from bot.features.hours.conversations.log_hours import MAX_WHAT, hours_error_text
 from bot.features.opportunities.texts import Op
@@ -36,6 +35,7 @@ from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.config import Settings
 from bot.kit.keyboards import inline_choices
+from bot.kit.sweep import Sweep
 from domain.dates import age_on
 from domain.hours.amounts import HoursError, check_day_total, format_hours, parse_hours
 from domain.local_time import at_local, to_local

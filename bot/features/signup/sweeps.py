@@ -12,13 +12,13 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.scheduler import Sweep
 from bot.features.signup import notices
-from bot.features.signup.conversations.signup import SignupCb
+from bot.features.signup.conversations.questions import SignupCb
 from bot.features.signup.labels import local_when
 from bot.kit import notify
 from bot.kit.feature import FeatureDeps
 from bot.kit.keyboards import inline_choices
+from bot.kit.sweep import Sweep
 from storage.course.models import Cohort
 from storage.models import Person, Programme
 from storage.signup import groups as signup_groups

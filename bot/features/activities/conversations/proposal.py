@@ -42,7 +42,7 @@ from bot.kit.keyboards import inline_choices
 from domain.roles import Role
 from storage import people
 from storage.activities import queries as activities
-from storage.opportunities.models import Activity
+from storage.activities.models import Activity
 
 
 class Propose(StatesGroup):

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.features.opportunities.conversations.post import Error, _choice, _count, _text
 from domain.local_time import AMSTERDAM
 from domain.opportunities.input import MomentError, parse_moment
-from storage.opportunities.models import Activity
+from storage.activities.models import Activity
 
 BACK_WORDS = ("terug", "vorige", "back")
 UNKNOWN = "-"

@@ -24,11 +24,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.scheduler import Sweep
 from bot.features.activities.texts import Pr, report_buttons
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
+from bot.kit.sweep import Sweep
 from domain.dates import age_on
 from domain.hours.amounts import format_hours, parse_hours
 from domain.local_time import AMSTERDAM
@@ -36,8 +36,8 @@ from domain.opportunities.input import parse_count
 from domain.reminders import deliver_at
 from storage import people
 from storage.activities import queries as activities
+from storage.activities.models import Activity
 from storage.models import Person
-from storage.opportunities.models import Activity
 
 MAX_STORY = 1000
 MAX_MINUTES = 200 * 60

@@ -25,8 +25,9 @@ from bot.kit.keyboards import inline_choices
 from domain.local_time import AMSTERDAM, local_to_utc
 from storage import people
 from storage.activities import queries as activities
+from storage.activities.models import Activity
 from storage.opportunities import queries as opportunities
-from storage.opportunities.models import Activity, Opportunity
+from storage.opportunities.models import Opportunity
 
 HELPER_COUNTS = ("1", "2", "3", "5", "10")
 

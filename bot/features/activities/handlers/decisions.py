@@ -28,7 +28,7 @@ from bot.kit.clock import Clock
 from domain.roles import Role
 from storage import people
 from storage.activities import queries as activities
-from storage.opportunities.models import Activity
+from storage.activities.models import Activity
 
 
 class ProposalChat(StatesGroup):

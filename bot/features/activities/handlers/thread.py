@@ -19,8 +19,8 @@ from bot.kit.clock import Clock
 from domain.roles import Role
 from storage import people
 from storage.activities import queries as activities
+from storage.activities.models import Activity
 from storage.models import Person
-from storage.opportunities.models import Activity
 
 MIN_LENGTH, MAX_LENGTH = 3, 1000
 

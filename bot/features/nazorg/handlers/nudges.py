@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from typing import Any
 
 from aiogram import F, Router, html
 from aiogram.filters import Command
@@ -21,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.nazorg.digest import item_details
 from bot.features.nazorg.texts import DigestAction, Nudge, day_text
+from bot.features.opportunities import texts
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
@@ -33,6 +32,7 @@ from domain.roles import Role
 from storage import people
 from storage.models import Programme
 from storage.nazorg import queries as nazorg
+from storage.opportunities import queries as opportunities
 
 
 def create_router() -> Router:
@@ -46,13 +46,6 @@ def create_router() -> Router:
     router.message.register(figures, Command("nazorgcijfers"), HasRole(Role.COORDINATOR))
     router.callback_query.register(digest_item, DigestAction.filter(), HasRole(Role.COORDINATOR))
     return router
-
-
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:  # pragma: no cover
-        return None
 
 
 async def _done(query: CallbackQuery) -> None:
@@ -81,12 +74,8 @@ async def again(
     chat = query.from_user.id
     bot = query.bot
     assert bot is not None
-    opps = _module("storage.opportunities.queries")
-    texts = _module("bot.features.opportunities.texts")
-    found = []
-    if opps is not None and hasattr(opps, "open_for_person"):
-        found = (await opps.open_for_person(db, member.person, now))[:3]
-    if found and texts is not None:
+    found = (await opportunities.open_for_person(db, member.person, now))[:3]
+    if found:
         await bot.send_message(chat, _("Great! These opportunities are open for you:"))
         for opp in found:
             await bot.send_message(chat, texts.card(opp), reply_markup=texts.offer_buttons(opp.id))
@@ -182,9 +171,7 @@ async def stop_confirmed(
     now = clock.now()
     pref = await nazorg.preference(db, member.person.id, now)
     pref.stopped_at, pref.updated_at = now, now
-    opps = _module("storage.opportunities.queries")
-    if opps is not None and hasattr(opps, "set_opportunity_messages"):
-        await opps.set_opportunity_messages(db, member.person.id, False)
+    await opportunities.set_opportunity_messages(db, member.person.id, False)
     reply = await nazorg.add_reply(db, member.person.id, "stop", now)
     await _done(query)
     assert query.bot is not None

@@ -7,9 +7,6 @@ nudges on again also ends "Ik wil stoppen" and a pause.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -22,6 +19,7 @@ from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from storage import people
 from storage.nazorg import queries as nazorg
+from storage.opportunities import queries as opportunities
 
 MENU_SETTINGS = __("Settings")
 
@@ -41,18 +39,8 @@ def create_router() -> Router:
     return router
 
 
-def _opportunities() -> Any | None:
-    try:
-        return importlib.import_module("storage.opportunities.queries")
-    except ImportError:  # pragma: no cover
-        return None
-
-
 async def _state(db: AsyncSession, person_id: int) -> tuple[bool | None, bool]:
-    mod = _opportunities()
-    opp = None
-    if mod is not None and hasattr(mod, "opportunity_messages_on"):
-        opp = bool(await mod.opportunity_messages_on(db, person_id))
+    opp = await opportunities.opportunity_messages_on(db, person_id)
     return opp, await nazorg.nudges_on(db, person_id)
 
 
@@ -103,9 +91,7 @@ async def toggle(
         return
     now = clock.now()
     if callback_data.k == "opp":
-        mod = _opportunities()
-        if mod is not None and hasattr(mod, "set_opportunity_messages"):
-            await mod.set_opportunity_messages(db, member.person.id, callback_data.on)
+        await opportunities.set_opportunity_messages(db, member.person.id, callback_data.on)
     else:
         pref = await nazorg.preference(db, member.person.id, now)
         pref.nudges_off = not callback_data.on

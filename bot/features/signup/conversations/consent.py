@@ -23,12 +23,13 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.signup import notices
-from bot.features.signup.conversations.signup import SignupCb
+from bot.features.signup.conversations.questions import SignupCb
 from bot.features.signup.labels import label
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.config import Settings
-from bot.kit.keyboards import inline_choices, main_menu
+from bot.kit.feature import Registry
+from bot.kit.keyboards import inline_choices
 from domain.roles import Role
 from storage import people
 from storage.models import Person, Programme, RoleGrant
@@ -87,10 +88,11 @@ async def open_link(
     db: AsyncSession,
     clock: Clock,
     roles: frozenset[Role],
+    registry: Registry,
 ) -> None:
     request = await signups.find_consent_request(db, (command.args or "")[2:], clock.now())
     if isinstance(request, signups.TokenProblem):
-        await message.answer(problem_text(request), reply_markup=main_menu(roles))
+        await message.answer(problem_text(request), reply_markup=registry.main_menu(roles))
         return
     programme = await db.get(Programme, request.signup.programme_id)
     await state.set_state(ParentConsent.deciding)
@@ -161,7 +163,11 @@ async def decide(
 
 
 async def toestemming(
-    message: Message, db: AsyncSession, member: people.Member | None, roles: frozenset[Role]
+    message: Message,
+    db: AsyncSession,
+    member: people.Member | None,
+    roles: frozenset[Role],
+    registry: Registry,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -194,7 +200,8 @@ async def toestemming(
         )
     if not choices:
         await message.answer(
-            _("There is no permission from a parent to change here."), reply_markup=main_menu(roles)
+            _("There is no permission from a parent to change here."),
+            reply_markup=registry.main_menu(roles),
         )
         return
     await message.answer(

@@ -24,18 +24,18 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.signup.conversations import steps
+from bot.features.signup.conversations import steps, submit
+from bot.features.signup.conversations.questions import SignupCb, SignupFlow, ask
 from bot.features.signup.labels import CHOICES, SKIP, STATUS
 from bot.kit.clock import Clock
-from bot.kit.keyboards import inline_choices, main_menu
+from bot.kit.feature import Registry
+from bot.kit.keyboards import inline_choices
 from domain.dates import local_today
 from domain.roles import Role
 from storage import people
@@ -45,21 +45,7 @@ from storage.signup import queries as signups
 MENU_SIGNUP = __("Sign up")
 
 
-class SignupFlow(StatesGroup):
-    intro = State()
-    asking = State()
-    summary = State()
-
-
-class SignupCb(CallbackData, prefix="su"):
-    action: str
-    step: str = ""
-    value: str = ""
-
-
 def create_router() -> Router:
-    from bot.features.signup.conversations import submit as signup_submit
-
     router = Router(name=__name__)
     router.message.register(
         from_invite, CommandStart(deep_link=True, magic=F.args.startswith("g-"))
@@ -71,7 +57,7 @@ def create_router() -> Router:
     router.callback_query.register(on_button, SignupFlow.asking, SignupCb.filter(F.action == "a"))
     router.callback_query.register(on_back, SignupFlow.asking, SignupCb.filter(F.action == "back"))
     router.message.register(on_message, SignupFlow.asking)
-    signup_submit.register(router)
+    submit.register(router)
     return router
 
 
@@ -96,6 +82,7 @@ async def begin(
     db: AsyncSession,
     member: people.Member | None,
     roles: frozenset[Role],
+    registry: Registry,
     cohort: Cohort | None = None,
 ) -> None:
     if member is not None:
@@ -107,7 +94,7 @@ async def begin(
                     "You have already signed up. Status: <b>{status}</b>.\n"
                     "Type /mijngegevens to see what we stored, or /vraag to ask the coordinator."
                 ).format(status=STATUS[existing.status]),
-                reply_markup=main_menu(roles),
+                reply_markup=registry.main_menu(roles),
             )
             return
     await state.set_state(SignupFlow.intro)
@@ -143,6 +130,7 @@ async def from_invite(
     member: people.Member | None,
     roles: frozenset[Role],
     clock: Clock,
+    registry: Registry,
 ) -> None:
     invite = await signups.use_invite(db, (command.args or "")[2:], clock.now())
     if isinstance(invite, signups.TokenProblem):
@@ -151,11 +139,11 @@ async def from_invite(
                 "This invitation link does not work (any more): it has expired or was used "
                 "too often. You can still sign up with /aanmelden."
             ),
-            reply_markup=main_menu(roles),
+            reply_markup=registry.main_menu(roles),
         )
         return
     cohort = await db.get(Cohort, invite.cohort_id)
-    await begin(message, state, db, member, roles, cohort=cohort)
+    await begin(message, state, db, member, roles, registry, cohort=cohort)
 
 
 async def use_intro_button(message: Message) -> None:
@@ -171,34 +159,6 @@ async def go(query: CallbackQuery, state: FSMContext) -> None:
     await ask(query, state, "first_name")
 
 
-def keyboard(step: str, data: dict[str, Any]) -> InlineKeyboardMarkup:
-    choices = [
-        (str(text), SignupCb(action="a", step=step, value=value).pack())
-        for value, text in CHOICES.get(step, ())
-    ]
-    if step == "last_name":
-        choices.append((_("Skip"), SignupCb(action="a", step=step, value=SKIP).pack()))
-    if step != steps.active_steps(data)[0]:
-        choices.append((_("« Back"), SignupCb(action="back", step=step).pack()))
-    return inline_choices(choices, columns=2 if len(choices) > 3 else 1)
-
-
-async def ask(event: Message | CallbackQuery, state: FSMContext, step: str) -> None:
-    data = await state.get_data()
-    data["step"] = step
-    await state.update_data(step=step)
-    active = steps.active_steps(data)
-    number = active.index(step) + 1
-    header = _("<b>Question {n} of {total}</b>").format(n=number, total=len(active))
-    text = f"{header}\n{steps.question(step, data)}"
-    target = event if isinstance(event, Message) else event.message
-    if isinstance(event, CallbackQuery):
-        assert event.bot is not None
-        await event.bot.send_message(event.from_user.id, text, reply_markup=keyboard(step, data))
-    elif target is not None:
-        await target.answer(text, reply_markup=keyboard(step, data))
-
-
 async def on_message(
     message: Message,
     state: FSMContext,
@@ -206,6 +166,7 @@ async def on_message(
     clock: Clock,
     member: people.Member | None,
     roles: frozenset[Role],
+    registry: Registry,
 ) -> None:
     data = await state.get_data()
     step = str(data.get("step", "first_name"))
@@ -226,7 +187,7 @@ async def on_message(
         text = value
     elif step == "last_name" and steps.match_choice(step, text) == SKIP:
         text = SKIP
-    await answer(message, state, db, clock, member, roles, step, text)
+    await answer(message, state, db, clock, member, roles, step, text, registry)
 
 
 async def on_button(
@@ -237,6 +198,7 @@ async def on_button(
     clock: Clock,
     member: people.Member | None,
     roles: frozenset[Role],
+    registry: Registry,
 ) -> None:
     data = await state.get_data()
     if callback_data.step != data.get("step"):
@@ -245,7 +207,9 @@ async def on_button(
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    await answer(query, state, db, clock, member, roles, callback_data.step, callback_data.value)
+    await answer(
+        query, state, db, clock, member, roles, callback_data.step, callback_data.value, registry
+    )
 
 
 async def on_back(query: CallbackQuery, callback_data: SignupCb, state: FSMContext) -> None:
@@ -263,9 +227,8 @@ async def answer(
     roles: frozenset[Role],
     step: str,
     raw: str,
+    registry: Registry,
 ) -> None:
-    from bot.features.signup.conversations import submit as signup_submit
-
     data = await state.get_data()
     zone, rules = await _programme_zone_and_rules(db, member, data)
     now = clock.now()
@@ -278,7 +241,7 @@ async def answer(
         return
     if isinstance(outcome, steps.Stop):
         await state.clear()
-        await reply.answer(outcome.text, reply_markup=main_menu(roles))
+        await reply.answer(outcome.text, reply_markup=registry.main_menu(roles))
         return
     answers = dict(data.get("answers", {}))
     answers[step] = outcome.values[step]
@@ -290,6 +253,6 @@ async def answer(
     await state.update_data(answers=answers, **extra)
     following = steps.next_step(data)
     if following is None:
-        await signup_submit.show_summary(event, state)
+        await submit.show_summary(event, state)
     else:
         await ask(event, state, following)

@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.signup import notices as signup_notices
 from bot.features.signup.conversations import steps
-from bot.features.signup.conversations.signup import SignupCb, SignupFlow, ask
+from bot.features.signup.conversations.questions import SignupCb, SignupFlow, ask
 from bot.features.signup.labels import SKIP, STEP_NAMES, label
 from bot.kit.clock import Clock
 from bot.kit.config import Settings
-from bot.kit.keyboards import inline_choices, main_menu
+from bot.kit.feature import Registry
+from bot.kit.keyboards import inline_choices
 from domain.roles import Role
 from storage import people
 from storage.signup import queries as signups
@@ -122,6 +123,7 @@ async def send(
     roles: frozenset[Role],
     bot: Bot,
     settings: Settings,
+    registry: Registry,
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
@@ -165,7 +167,7 @@ async def send(
         rules = await signups.settings_for(db, signup.programme_id)
         token = await signups.issue_consent_token(db, signup, now, rules.consent_valid_days)
         text = await signup_notices.consent_link_text(bot, settings, signup, token, rules)
-        await bot.send_message(user.id, text, reply_markup=main_menu(roles))
+        await bot.send_message(user.id, text, reply_markup=registry.main_menu(roles))
         return
     signup.status = "submitted"
     signup.submitted_at = now
@@ -176,7 +178,7 @@ async def send(
             "Thank you, your signup has been sent! The coordinator will look at it and let "
             "you know here in the chat."
         ),
-        reply_markup=main_menu(roles),
+        reply_markup=registry.main_menu(roles),
     )
 
 

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.signup import notices
-from bot.features.signup.conversations.signup import SignupCb
+from bot.features.signup.conversations.questions import SignupCb
 from bot.kit import notify
 from bot.kit.clock import Clock
 from domain.roles import Role

@@ -15,10 +15,11 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboa
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.signup.conversations.signup import SignupCb
+from bot.features.signup.conversations.questions import SignupCb
 from bot.features.signup.labels import STATUS, label
 from bot.kit.clock import Clock
-from bot.kit.keyboards import inline_choices, main_menu
+from bot.kit.feature import Registry
+from bot.kit.keyboards import inline_choices
 from domain.roles import Role
 from storage import people
 from storage.signup import privacy as signup_privacy
@@ -33,11 +34,15 @@ def create_router() -> Router:
 
 
 async def my_data(
-    message: Message, db: AsyncSession, member: people.Member | None, roles: frozenset[Role]
+    message: Message,
+    db: AsyncSession,
+    member: people.Member | None,
+    roles: frozenset[Role],
+    registry: Registry,
 ) -> None:
     if member is None:
         await message.answer(
-            _("We have not stored anything about you."), reply_markup=main_menu(roles)
+            _("We have not stored anything about you."), reply_markup=registry.main_menu(roles)
         )
         return
     data = await signup_privacy.export_person(db, member.person.id)
@@ -77,7 +82,7 @@ async def my_data(
             )
         )
     lines.append(_("The attached file has everything, also the dates. To delete it: /verwijderen"))
-    await message.answer("\n".join(lines)[:4000], reply_markup=main_menu(roles))
+    await message.answer("\n".join(lines)[:4000], reply_markup=registry.main_menu(roles))
     document = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await message.answer_document(
         BufferedInputFile(document, filename="mijngegevens.json"),
@@ -86,11 +91,11 @@ async def my_data(
 
 
 async def ask_delete(
-    message: Message, member: people.Member | None, roles: frozenset[Role]
+    message: Message, member: people.Member | None, roles: frozenset[Role], registry: Registry
 ) -> None:
     if member is None:
         await message.answer(
-            _("We have not stored anything about you."), reply_markup=main_menu(roles)
+            _("We have not stored anything about you."), reply_markup=registry.main_menu(roles)
         )
         return
     await message.answer(
