@@ -8,6 +8,7 @@ All timestamps are stored in UTC (timezone-aware columns).
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from storage.types import EnumText
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -54,6 +57,17 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox row is: waiting, handed to Telegram, or done (one of the final states)."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # claimed; committed before the call to Telegram
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"  # the person blocked the bot or left
+    UNCERTAIN = "uncertain"  # the sender stopped during the call: never resent
 
 
 class Base(DeclarativeBase):
@@ -150,7 +164,9 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]]
     priority: Mapped[int] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(
+        EnumText(OutboxStatus, 16), default=OutboxStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[dt.datetime]
     created_at: Mapped[dt.datetime]

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxStatus
 
 
 class Priority(IntEnum):
@@ -61,7 +61,7 @@ async def enqueue(
         "priority": int(priority),
         "method": method,
         "channel": "telegram",
-        "status": "pending",
+        "status": OutboxStatus.PENDING,
         "attempts": 0,
         "not_before": not_before or now,
         "created_at": now,
@@ -92,7 +92,7 @@ async def claim_due(
     """Mark up to `limit` due rows as `sending` for this worker and return them (commit after)."""
     due = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
         .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )
@@ -105,9 +105,12 @@ async def claim_due(
         return []
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
         .values(
-            status="sending", claimed_at=now, claimed_by=worker, attempts=OutboxMessage.attempts + 1
+            status=OutboxStatus.SENDING,
+            claimed_at=now,
+            claimed_by=worker,
+            attempts=OutboxMessage.attempts + 1,
         )
         .returning(
             OutboxMessage.id,
@@ -127,7 +130,7 @@ async def claim_due(
 async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.SENDING)
         .values(**values)
     )
 
@@ -135,7 +138,9 @@ async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:
 async def mark_sent(
     session: AsyncSession, row_id: int, message_id: int | None, now: dt.datetime
 ) -> None:
-    await _set(session, row_id, status="sent", sent_at=now, telegram_message_id=message_id)
+    await _set(
+        session, row_id, status=OutboxStatus.SENT, sent_at=now, telegram_message_id=message_id
+    )
 
 
 async def mark_retry(
@@ -144,7 +149,7 @@ async def mark_retry(
     await _set(
         session,
         row_id,
-        status="pending",
+        status=OutboxStatus.PENDING,
         not_before=not_before,
         last_error=error[:300],
         claimed_by=None,
@@ -156,14 +161,14 @@ async def give_back(session: AsyncSession, row_id: int, now: dt.datetime) -> Non
     await _set(
         session,
         row_id,
-        status="pending",
+        status=OutboxStatus.PENDING,
         not_before=now,
         claimed_by=None,
         attempts=OutboxMessage.attempts - 1,
     )
 
 
-async def mark_final(session: AsyncSession, row_id: int, status: str, error: str) -> None:
+async def mark_final(session: AsyncSession, row_id: int, status: OutboxStatus, error: str) -> None:
     """`failed` (Telegram refused it for good) or `unreachable` (the person blocked the bot)."""
     await _set(session, row_id, status=status, last_error=error[:300])
 
@@ -172,8 +177,8 @@ async def drop_pending_for_chat(session: AsyncSession, chat_id: str, reason: str
     """Stop all pending messages to a chat that can no longer be reached."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
-        .values(status="unreachable", last_error=reason[:300])
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.UNREACHABLE, last_error=reason[:300])
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -182,7 +187,7 @@ async def recover_abandoned(
     session: AsyncSession, worker: str | None, older_than: dt.datetime
 ) -> int:
     """Rows left `sending` by a dead worker: maybe sent, so never again (`uncertain`)."""
-    condition = OutboxMessage.status == "sending"
+    condition = OutboxMessage.status == OutboxStatus.SENDING
     if worker is not None:
         condition = condition & (
             (OutboxMessage.claimed_by == worker) | (OutboxMessage.claimed_at < older_than)
@@ -192,7 +197,7 @@ async def recover_abandoned(
     result = await session.execute(
         update(OutboxMessage)
         .where(condition)
-        .values(status="uncertain", last_error="worker stopped during send")
+        .values(status=OutboxStatus.UNCERTAIN, last_error="worker stopped during send")
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -205,21 +210,20 @@ class OutboxStats:
 
 
 async def stats(session: AsyncSession, now: dt.datetime) -> OutboxStats:
-    counts = dict(
-        (
-            await session.execute(
-                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-            )
-        ).all()
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
+    counts: dict[str, int] = {str(status.value): count for status, count in rows.all()}
     oldest = await session.scalar(
         select(func.min(OutboxMessage.not_before)).where(
-            OutboxMessage.status == "pending", OutboxMessage.not_before <= now
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
         )
     )
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=dt.UTC)
     age = (now - oldest).total_seconds() if oldest else 0.0
     return OutboxStats(
-        pending=counts.get("pending", 0), oldest_pending_seconds=max(age, 0.0), by_status=counts
+        pending=counts.get(OutboxStatus.PENDING, 0),
+        oldest_pending_seconds=max(age, 0.0),
+        by_status=counts,
     )

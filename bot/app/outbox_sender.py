@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.kit.clock import Clock
 from bot.kit.metrics import Metrics
 from storage import outbox, people
+from storage.models import OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -238,19 +239,19 @@ class OutboxSender:
             self._metrics.sends.labels(result="retry_after").inc()
         except TelegramForbiddenError as exc:
             async with self._sessions.begin() as session:
-                await outbox.mark_final(session, row.id, "unreachable", exc.message)
+                await outbox.mark_final(session, row.id, OutboxStatus.UNREACHABLE, exc.message)
                 await people.mark_unreachable(session, people.TELEGRAM, row.chat_id, now())
                 await outbox.drop_pending_for_chat(session, row.chat_id, exc.message)
             self._metrics.sends.labels(result="unreachable").inc()
         except TelegramBadRequest as exc:
             log.error("outbox row %s refused by Telegram: %s", row.id, exc.message)
-            await self._outcome(outbox.mark_final, row.id, "failed", exc.message)
+            await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, exc.message)
             self._metrics.sends.labels(result="failed").inc()
         except (TelegramServerError, TelegramNetworkError) as exc:
             await self._retry_later(row, str(exc))
         except Exception as exc:  # a bug in a payload must not stop the lane
             log.exception("outbox row %s could not be sent", row.id)
-            await self._outcome(outbox.mark_final, row.id, "failed", repr(exc))
+            await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, repr(exc))
             self._metrics.sends.labels(result="failed").inc()
         else:
             message_id = getattr(result, "message_id", None)
@@ -259,7 +260,7 @@ class OutboxSender:
 
     async def _retry_later(self, row: outbox.Claimed, error: str) -> None:
         if row.attempts >= MAX_ATTEMPTS:
-            await self._outcome(outbox.mark_final, row.id, "failed", error)
+            await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, error)
             self._metrics.sends.labels(result="failed").inc()
             return
         delay = min(2**row.attempts, MAX_BACKOFF_SECONDS)

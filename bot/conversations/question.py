@@ -31,6 +31,7 @@ from bot.kit.clock import Clock
 from bot.kit.commands import CommandSpec
 from bot.kit.feature import Feature, MenuItem, Registry
 from bot.kit.keyboards import inline_choices
+from bot.kit.refs import key, ref
 from domain.roles import Role
 from storage import people, questions
 
@@ -145,9 +146,9 @@ async def send(
                 "Reply to this message to answer; your answer goes to {name}."
             ).format(id=question.id, name=name, question=html.quote(text))
         ),
-        key=f"question:{question.id}",
+        key=key("question", question.id),
         now=now,
-        ref=f"question:{question.id}",
+        ref=ref("question", question.id),
     )
     await state.clear()
     await query.answer()
@@ -205,7 +206,7 @@ async def answer_by_reply(
                 question=html.quote(question.text or ""), answer=html.quote(answer)
             )
         ),
-        key=f"question:{question.id}:answer:{message.message_id}",
+        key=key("question", question.id, "answer", message.message_id),
         now=now,
     )
     if delivered:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit.clock import Clock
 from bot.kit.feature import Registry
+from bot.kit.refs import parse_ref
 from storage import people, questions
 
 
@@ -36,12 +37,12 @@ async def on_reply(
     if ref is None or member is None:
         await _not_routable(message)
         return
-    kind, _sep, ident = ref.partition(":")
-    handler = registry.replies.get(kind)
-    if handler is None:
+    parsed = parse_ref(ref)
+    handler = registry.replies.get(parsed.kind) if parsed is not None else None
+    if parsed is None or handler is None:
         await _not_routable(message)
         return
-    await handler(message, db, clock, member, ident)
+    await handler(message, db, clock, member, parsed.ident)
 
 
 async def _not_routable(message: Message) -> None:
