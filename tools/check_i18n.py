@@ -25,6 +25,14 @@ The check reports, per problem, with a file:line location:
     plural       singular/plural shape or msgid_plural differs between code and .po
     placeholder  ``{name}`` / ``%(name)s`` / ``%s`` missing from or added to a msgstr
     spelling     word in a msgstr that the Dutch Hunspell dictionary rejects
+    placement    entry in another feature's catalog than the code that uses it (below)
+    duplicate    the same msgid in two catalogs
+
+One catalog per feature: a msgid used only by ``bot/features/<name>/`` or ``domain/<name>/``
+lives in ``<name>.po`` beside ``messages.po``; every other msgid (the runtime, the kit, the
+cross-cutting handlers, or used by several features) lives in ``messages.po``. All of them are
+compiled into one ``messages.mo``. ``--update`` puts new msgids in their catalog and moves
+misplaced entries, translation and all.
 
 The spell check strips HTML tags (content of ``<code>``/``<pre>`` is skipped), entities, URLs,
 e-mail addresses, @mentions, placeholders, slash-commands, emoji and words with digits, then
@@ -206,6 +214,40 @@ def load_union(path: Path, locale: str | None = DEFAULT_LOCALE) -> tuple[Catalog
             union[message.id] = message
             union[message.id].lineno = message.lineno
     return union, problems
+
+
+_FEATURE_PATH_RE = re.compile(r"^(?:bot/features|domain)/([a-z_]+)/")
+
+
+def home_catalog(locations: Sequence[tuple[str, int | None]]) -> str:
+    """The catalog file a msgid belongs in: its feature's, or messages.po when shared."""
+    homes = set()
+    for filename, _lineno in locations:
+        match = _FEATURE_PATH_RE.match(Path(filename).as_posix())
+        homes.add(match.group(1) if match else DOMAIN)
+    return f"{homes.pop()}.po" if len(homes) == 1 else f"{DOMAIN}.po"
+
+
+def catalog_files(path: Path, locale: str | None = DEFAULT_LOCALE) -> dict[Key, str]:
+    """Which file (name) of ``path`` and its siblings holds each entry."""
+    found: dict[Key, str] = {}
+    for part in [path, *sibling_catalogs(path)]:
+        for message in _messages(load_catalog(part, locale)):
+            found.setdefault(_key(message), part.name)
+    return found
+
+
+def check_placement(template: Catalog, files: dict[Key, str], catalog_dir: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for source in _messages(template):
+        key = _key(source)
+        actual = files.get(key)
+        home = home_catalog(source.locations)
+        if actual is not None and actual != home:
+            filename, lineno = source.locations[0] if source.locations else ("?", 0)
+            detail = f"in {catalog_dir / actual} but used by {home[:-3]}: belongs in {home}"
+            problems.append(Problem("placement", f"{filename}:{lineno}", detail, key[0]))
+    return problems
 
 
 # --------------------------------------------------------------------------- catalog checks
@@ -602,6 +644,8 @@ def run_check(
         return result
     result.problems.extend(duplicates)
     result.problems.extend(check_catalog(template, catalog, shown))
+    files = catalog_files(paths.catalog)
+    result.problems.extend(check_placement(template, files, Path(shown).parent))
     if spellcheck:
         base = find_dictionary(dictionary)
         speller: Speller | None = None
@@ -636,9 +680,21 @@ def update_catalog(
     *,
     locale: str = DEFAULT_LOCALE,
     fuzzy_matching: bool = True,
+    exclude_siblings: bool = True,
+    carry: Catalog | None = None,
 ) -> UpdateResult:
-    """Merge ``template`` into the .po like ``pybabel update`` (new entries stay untranslated)."""
+    """Merge ``template`` into the .po like ``pybabel update`` (new entries stay untranslated).
+
+    With ``exclude_siblings`` msgids held by a sibling catalog are left out; ``carry`` gives
+    translations of entries that move here from a sibling.
+    """
     catalog = load_catalog(catalog_path, locale)
+    if carry is not None:
+        for message in _messages(template):
+            if message.id not in catalog and message.id in carry:
+                moved = copy.deepcopy(carry[message.id])
+                moved.locations = []
+                catalog[message.id] = moved
     if not catalog_path.is_file():
         catalog.header_comment = (
             "# Dutch translations for the Citytrainers bot.\n"
@@ -646,7 +702,7 @@ def update_catalog(
         )
     elsewhere = {
         _key(message)
-        for other in sibling_catalogs(catalog_path)
+        for other in (sibling_catalogs(catalog_path) if exclude_siblings else [])
         for message in _messages(load_catalog(other, locale))
     }
     template = copy.deepcopy(template)
@@ -674,6 +730,42 @@ def update_catalog(
         removed=sorted(key[0] for key in before - after),
         written=changed,
     )
+
+
+def update_catalogs(
+    template: Catalog, catalog_path: Path, *, fuzzy_matching: bool = True
+) -> dict[Path, UpdateResult]:
+    """Update every feature's catalog beside ``catalog_path`` with the msgids it should hold.
+
+    New msgids go to their home catalog (`home_catalog`); entries in the wrong catalog move,
+    with their translation; a feature catalog left empty is removed.
+    """
+    union, _duplicates = load_union(catalog_path)
+    subsets: dict[str, Catalog] = {}
+    for message in _messages(template):
+        home = home_catalog(message.locations)
+        if home not in subsets:
+            subsets[home] = Catalog(locale=DEFAULT_LOCALE, domain=DOMAIN, project=PROJECT)
+        subsets[home][message.id] = copy.deepcopy(message)
+    names = {catalog_path.name, *subsets, *(p.name for p in sibling_catalogs(catalog_path))}
+    results: dict[Path, UpdateResult] = {}
+    for name in sorted(names):
+        path = catalog_path.parent / name
+        subset = subsets.get(name) or Catalog(locale=DEFAULT_LOCALE, domain=DOMAIN)
+        if not _messages(subset) and path != catalog_path:
+            if path.is_file():
+                removed = sorted(_key(m)[0] for m in _messages(load_catalog(path)))
+                path.unlink()
+                results[path] = UpdateResult(added=[], removed=removed, written=True)
+            continue
+        results[path] = update_catalog(
+            subset,
+            path,
+            fuzzy_matching=fuzzy_matching,
+            exclude_siblings=False,
+            carry=union,
+        )
+    return results
 
 
 def write_template(template: Catalog, path: Path) -> None:
@@ -784,7 +876,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.update:
         template = extract_messages(root, paths.mapping)
         try:
-            result = update_catalog(
+            results = update_catalogs(
                 template, paths.catalog, fuzzy_matching=not args.no_fuzzy_matching
             )
         except (PoFileError, ValueError) as exc:
@@ -793,14 +885,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.pot is not None:
             write_template(template, args.pot)
             print(f"wrote template {paths.show(args.pot)}")
-        state = "updated" if result.written else "unchanged"
-        print(f"{paths.show(paths.catalog)} {state}: {len(result.added)} new, ", end="")
-        print(f"{len(result.removed)} removed msgid(s)")
+        for path, result in results.items():
+            state = "updated" if result.written else "unchanged"
+            print(f"{paths.show(path)} {state}: {len(result.added)} new, ", end="")
+            print(f"{len(result.removed)} removed msgid(s)")
+        union, _duplicates = load_union(paths.catalog)
         todo = [
             problem
-            for problem in check_catalog(
-                template, load_catalog(paths.catalog), paths.show(paths.catalog)
-            )
+            for problem in check_catalog(template, union, paths.show(paths.catalog))
             if problem.kind in {"untranslated", "fuzzy"}
         ]
         if todo:

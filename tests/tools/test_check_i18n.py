@@ -304,3 +304,59 @@ def test_compile_fails_on_broken_catalog(tmp_path: Path, entry: str) -> None:
     args = ["--root", str(paths.root), "--compile"]
     assert ci.main(args) == 1
     assert not list(paths.locales.rglob("*.mo"))
+
+
+FEATURE_SOURCE = textwrap.dedent(
+    """\
+    from aiogram.utils.i18n import gettext as _
+
+    def hours() -> str:
+        return _("Log your hours")
+    """
+)
+
+
+def test_a_features_msgid_belongs_in_its_features_catalog(tmp_path: Path) -> None:
+    paths = make_tree(tmp_path, po=GOOD_PO + '\nmsgid "Log your hours"\nmsgstr "Log je uren"\n')
+    feature = tmp_path / "bot" / "features" / "hours"
+    feature.mkdir(parents=True)
+    (feature / "handlers.py").write_text(FEATURE_SOURCE, encoding="utf-8")
+    found = problems(paths)
+    assert [p.kind for p in found] == ["placement"]
+    assert "belongs in hours.po" in found[0].detail
+
+
+def test_update_moves_misplaced_entries_with_their_translation(tmp_path: Path) -> None:
+    paths = make_tree(tmp_path, po=GOOD_PO + '\nmsgid "Log your hours"\nmsgstr "Log je uren"\n')
+    assert paths.catalog is not None
+    feature = tmp_path / "domain" / "hours"
+    feature.mkdir(parents=True)
+    (feature / "rules.py").write_text(FEATURE_SOURCE, encoding="utf-8")
+    old = paths.catalog.parent / "old_name.po"
+    old.write_text(HEADER + 'msgid "Sign up"\nmsgstr "Aanmelden"\n', encoding="utf-8")
+    paths.catalog.write_text(
+        paths.catalog.read_text().replace('msgid "Sign up"\nmsgstr "Aanmelden"\n', ""),
+        encoding="utf-8",
+    )
+    args = ["--root", str(paths.root), "--mapping", str(BABEL_CFG)]
+    assert ci.main([*args, "--update"]) == 0
+    assert problems(paths) == []
+    moved = ci.load_catalog(paths.catalog.parent / "hours.po").get("Log your hours")
+    assert moved is not None and moved.string == "Log je uren"
+    assert ci.load_catalog(paths.catalog).get("Log your hours") is None
+    assert ci.load_catalog(paths.catalog).get("Sign up").string == "Aanmelden"  # type: ignore[union-attr]
+    assert not old.exists()
+
+
+@pytest.mark.parametrize(
+    ("locations", "home"),
+    [
+        ([("bot/features/hours/feature.py", 1)], "hours.po"),
+        ([("domain/signup/rules.py", 1), ("bot/features/signup/x.py", 2)], "signup.po"),
+        ([("bot/features/hours/a.py", 1), ("bot/features/course/b.py", 1)], "messages.po"),
+        ([("bot/kit/keyboards.py", 1)], "messages.po"),
+        ([("domain/dates.py", 1)], "messages.po"),
+    ],
+)
+def test_home_catalog(locations: list[tuple[str, int]], home: str) -> None:
+    assert ci.home_catalog(locations) == home
