@@ -68,6 +68,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
     UNREACHABLE = "unreachable"  # the person blocked the bot or left
     UNCERTAIN = "uncertain"  # the sender stopped during the call: never resent
+    CANCELLED = "cancelled"  # no longer useful before it was sent (e.g. a moved session)
 
 
 class Base(DeclarativeBase):

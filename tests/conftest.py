@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from bot.app.runtime import Runtime
 from bot.features import all_features
 from bot.kit.clock import Clock, ManualClock, SystemClock
 from bot.kit.config import Settings
+from bot.kit.feature import Feature
 from simulator.client import EmulatorClient
 from simulator.server import TelegramEmulator
 from storage.db import create_engine
@@ -77,6 +78,7 @@ class BotHarness:
         self.runtime: Runtime | None = None
         self.clock: Clock = SystemClock()
         self.overrides: dict[str, Any] = {}
+        self.features: tuple[Feature, ...] = all_features()
 
     @property
     def app(self) -> App:
@@ -98,13 +100,21 @@ class BotHarness:
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
     async def start(
-        self, *, engine: AsyncEngine | None = None, clock: Clock | None = None, **overrides: Any
+        self,
+        *,
+        engine: AsyncEngine | None = None,
+        clock: Clock | None = None,
+        features: Sequence[Feature] | None = None,
+        **overrides: Any,
     ) -> Runtime:
+        """Start the bot; `features` (default: every feature) are kept for restarts."""
         if clock is not None:
             self.clock = clock
+        if features is not None:
+            self.features = tuple(features)
         self.overrides.update(overrides)
         app = build_app(
-            self.settings(), all_features(), clock=self.clock, engine=engine or self.engine
+            self.settings(), self.features, clock=self.clock, engine=engine or self.engine
         )
         self.engine = None  # an engine handed in is disposed with the app
         self.runtime = Runtime(app, poll_timeout=10)

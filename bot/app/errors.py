@@ -9,6 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
+from bot.kit import callbacks
 from bot.kit.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,11 @@ async def on_error(event: ErrorEvent, metrics: Metrics) -> bool:
         "or type /help. What you had saved before is still there."
     )
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
+        query = update.callback_query
+        if query is not None and not callbacks.is_answered(query.id):
+            await query.answer(text, show_alert=True)
+        elif query is not None and query.message is not None:
+            await query.message.answer(text)
         elif update.message is not None:
             await update.message.answer(text)
     except TelegramAPIError:

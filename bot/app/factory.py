@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import errors
 from bot.app.i18n import build_i18n
+from bot.app.middlewares.callbacks import AnswerLeftCallbacks, RecordCallbackAnswers
 from bot.app.middlewares.db import DbSessionMiddleware
 from bot.app.middlewares.member import MemberMiddleware
 from bot.app.outbox_sender import OutboxSender
@@ -111,6 +112,7 @@ def build_app(
 
     bot = make_bot(token, base)
     bot.session.middleware(InteractiveRequestMiddleware())
+    bot.session.middleware(RecordCallbackAnswers())
     sender_bot = make_bot(token, base)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     sender = OutboxSender(
@@ -125,6 +127,7 @@ def build_app(
         DbSessionMiddleware(sessions, current, clock, metrics, on_outbox=sender.wake.set)
     )
     dispatcher.update.outer_middleware(MemberMiddleware())
+    dispatcher.callback_query.outer_middleware(AnswerLeftCallbacks())
     ConstI18nMiddleware(locale=i18n.default_locale, i18n=i18n).setup(dispatcher)
     dispatcher.include_router(errors.create_router())
     dispatcher.include_router(build_router(registry))
