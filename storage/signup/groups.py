@@ -17,6 +17,7 @@ from domain.dates import age_on
 from domain.signup import capacity
 from domain.signup.capacity import PlacementError, WaitingEntry, WaitStatus
 from domain.signup.group_mix import MixCell, age_band, mix
+from domain.signup.status import HOLDS_PLACE, ON_WAITING_LIST, EnrolmentStatus, SignupStatus
 from storage.course.models import Cohort, CourseSession
 from storage.models import Person
 from storage.signup.models import Enrolment, Signup
@@ -47,13 +48,15 @@ async def load(session: AsyncSession, cohort: Cohort, now: dt.datetime) -> Group
         await session.execute(
             select(Enrolment.status, Enrolment.offer_expires_at).where(
                 Enrolment.cohort_id == cohort.id,
-                Enrolment.status.in_(("placed", "offered", "waiting")),
+                Enrolment.status.in_(HOLDS_PLACE),
             )
         )
     ).all()
-    placed = sum(1 for status, _ in rows if status == "placed")
-    offers = sum(1 for status, until in rows if status == "offered" and until and until > now)
-    waiting = sum(1 for status, _ in rows if status == "waiting")
+    placed = sum(1 for status, _ in rows if status == EnrolmentStatus.PLACED)
+    offers = sum(
+        1 for status, until in rows if status == EnrolmentStatus.OFFERED and until and until > now
+    )
+    waiting = sum(1 for status, _ in rows if status == EnrolmentStatus.WAITING)
     return GroupLoad(cohort, placed, offers, waiting)
 
 
@@ -89,7 +92,10 @@ async def _enrolment(session: AsyncSession, cohort_id: int, person_id: int) -> E
 
 
 async def _rows(
-    session: AsyncSession, programme_id: int, person_id: int, statuses: tuple[str, ...]
+    session: AsyncSession,
+    programme_id: int,
+    person_id: int,
+    statuses: tuple[EnrolmentStatus, ...],
 ) -> list[Enrolment]:
     return list(
         await session.scalars(
@@ -110,9 +116,9 @@ async def _leave_lists(
 ) -> list[Enrolment]:
     """Withdraw the person's other waiting/offered rows of the programme (all but `keep`)."""
     left = []
-    for row in await _rows(session, programme_id, person_id, ("waiting", "offered")):
+    for row in await _rows(session, programme_id, person_id, ON_WAITING_LIST):
         if row.id != keep:
-            row.status = "withdrawn"
+            row.status = EnrolmentStatus.WITHDRAWN
             row.decided_at = now
             left.append(row)
     return left
@@ -122,7 +128,7 @@ async def _upsert(
     session: AsyncSession,
     signup: Signup,
     cohort: Cohort,
-    status: str,
+    status: EnrolmentStatus,
     now: dt.datetime,
     track: str | None = None,
 ) -> Enrolment:
@@ -139,7 +145,7 @@ async def _upsert(
     enrolment.status = status
     enrolment.track = track or cohort.track
     enrolment.decided_at = now
-    if status == "waiting":
+    if status == EnrolmentStatus.WAITING:
         enrolment.created_at = now  # the back of the list
     await session.flush()
     return enrolment
@@ -157,9 +163,9 @@ async def place(
     error = capacity.check_can_place(cohort.capacity, group.placed, group.open_offers)
     if error is not None:
         return error
-    enrolment = await _upsert(session, signup, cohort, "placed", now)
+    enrolment = await _upsert(session, signup, cohort, EnrolmentStatus.PLACED, now)
     await _leave_lists(session, cohort.programme_id, signup.person_id, now, keep=enrolment.id)
-    signup.status = "placed"
+    signup.status = SignupStatus.PLACED
     signup.decided_at = now
     return enrolment
 
@@ -173,17 +179,17 @@ async def put_on_waiting_list(
     """
     await lock_groups(session, cohort.programme_id)
     track = capacity.waiting_track(signup.track, cohort.track)
-    await _upsert(session, signup, cohort, "waiting", now, track=track)
-    signup.status = "waiting"
+    await _upsert(session, signup, cohort, EnrolmentStatus.WAITING, now, track=track)
+    signup.status = SignupStatus.WAITING
     signup.decided_at = now
     entries = await pool_entries(session, cohort.programme_id)
     return capacity.waiting_position(entries, signup.person_id) or len(entries)
 
 
 _WAIT_STATUS = {
-    "waiting": WaitStatus.WAITING,
-    "offered": WaitStatus.OFFERED,
-    "declined": WaitStatus.DECLINED,
+    EnrolmentStatus.WAITING: WaitStatus.WAITING,
+    EnrolmentStatus.OFFERED: WaitStatus.OFFERED,
+    EnrolmentStatus.DECLINED: WaitStatus.DECLINED,
 }
 
 
@@ -231,7 +237,10 @@ async def move_up(
         (
             await session.execute(
                 select(Enrolment.cohort_id, func.count())
-                .where(Enrolment.programme_id == programme_id, Enrolment.status == "placed")
+                .where(
+                    Enrolment.programme_id == programme_id,
+                    Enrolment.status == EnrolmentStatus.PLACED,
+                )
                 .group_by(Enrolment.cohort_id)
             )
         ).all()
@@ -243,12 +252,12 @@ async def move_up(
     plan = capacity.plan_pool_offers(entries, seats, now, rules)
     lapsed: list[Enrolment] = []
     for person_id in plan.lapse:
-        for row in await _rows(session, programme_id, person_id, ("waiting", "offered")):
-            if row.status == "offered":
+        for row in await _rows(session, programme_id, person_id, ON_WAITING_LIST):
+            if row.status == EnrolmentStatus.OFFERED:
                 lapsed.append(row)
-            row.status = "withdrawn"
+            row.status = EnrolmentStatus.WITHDRAWN
             row.decided_at = now
-        await _set_signup_status(session, person_id, "withdrawn", now)
+        await _set_signup_status(session, person_id, SignupStatus.WITHDRAWN, now)
     lists = {e.person_id: e for e in capacity.waiting_order(entries)}
     by_id = {c.id: c for c in groups}
     offered: list[Enrolment] = []
@@ -262,10 +271,10 @@ async def move_up(
                 cohort_id=cohort_id,
                 person_id=person_id,
                 created_at=waiting.joined_at,  # keeps their place in line
-                status="offered",
+                status=EnrolmentStatus.OFFERED,
             )
             session.add(enrolment)
-        enrolment.status = "offered"
+        enrolment.status = EnrolmentStatus.OFFERED
         enrolment.track = by_id[cohort_id].track
         enrolment.offered_at = now
         enrolment.offer_expires_at = plan.offers_expire_at
@@ -279,11 +288,14 @@ async def move_up(
 
 
 async def _set_signup_status(
-    session: AsyncSession, person_id: int, status: str, now: dt.datetime
+    session: AsyncSession, person_id: int, status: SignupStatus, now: dt.datetime
 ) -> None:
     signup = await session.scalar(
         select(Signup)
-        .where(Signup.person_id == person_id, Signup.status.in_(("waiting", "submitted")))
+        .where(
+            Signup.person_id == person_id,
+            Signup.status.in_((SignupStatus.WAITING, SignupStatus.SUBMITTED)),
+        )
         .order_by(Signup.id.desc())
         .limit(1)
     )
@@ -298,7 +310,7 @@ async def _open_offer(
     """Lock the pool, re-read the row: it, when its offer is still open, else None."""
     await lock_groups(session, enrolment.programme_id)
     row = await _enrolment(session, enrolment.cohort_id, enrolment.person_id)
-    if row is None or row.status != "offered" or not row.offer_expires_at:
+    if row is None or row.status != EnrolmentStatus.OFFERED or not row.offer_expires_at:
         return None
     return row if now < row.offer_expires_at else None
 
@@ -311,10 +323,10 @@ async def accept_offer(session: AsyncSession, enrolment: Enrolment, now: dt.date
     row = await _open_offer(session, enrolment, now)
     if row is None:
         return False
-    row.status = "placed"
+    row.status = EnrolmentStatus.PLACED
     row.decided_at = now
     await _leave_lists(session, row.programme_id, row.person_id, now, keep=row.id)
-    await _set_signup_status(session, row.person_id, "placed", now)
+    await _set_signup_status(session, row.person_id, SignupStatus.PLACED, now)
     return True
 
 
@@ -332,11 +344,11 @@ async def decline_offer(
     row = await _open_offer(session, enrolment, now)
     if row is None:
         return None
-    row.status = "declined"
+    row.status = EnrolmentStatus.DECLINED
     row.decided_at = now
-    waiting = await _rows(session, row.programme_id, row.person_id, ("waiting",))
+    waiting = await _rows(session, row.programme_id, row.person_id, (EnrolmentStatus.WAITING,))
     if not waiting:
-        await _set_signup_status(session, row.person_id, "withdrawn", now)
+        await _set_signup_status(session, row.person_id, SignupStatus.WITHDRAWN, now)
         await session.flush()
         return Declined(None)
     await session.flush()
@@ -363,8 +375,8 @@ async def group_mix(
             .join(Person, Person.id == Signup.person_id)
             .where(
                 Enrolment.cohort_id == cohort_id,
-                Enrolment.status == "placed",
-                Signup.status == "placed",
+                Enrolment.status == EnrolmentStatus.PLACED,
+                Signup.status == SignupStatus.PLACED,
             )
         )
     ).all()

@@ -12,13 +12,15 @@ import datetime as dt
 from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.signup.status import ConsentKind, ConsentMethod, EnrolmentStatus, SignupStatus
 from storage.models import Base, fk
+from storage.types import EnumText
 
 
 class Enrolment(Base):
     """A person's place (or waiting-list position, or offer) in a cohort.
 
-    status: placed, waiting, offered, withdrawn (left, or an offer lapsed), declined.
+    status: `EnrolmentStatus` (placed, waiting, offered, withdrawn, declined).
     """
 
     __tablename__ = "enrolment"
@@ -27,7 +29,7 @@ class Enrolment(Base):
     programme_id: Mapped[int] = fk("programme.id")
     cohort_id: Mapped[int] = fk("cohort.id")
     person_id: Mapped[int] = fk("person.id")
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[EnrolmentStatus] = mapped_column(EnumText(EnrolmentStatus, 16))
     created_at: Mapped[dt.datetime]
     track: Mapped[str | None] = mapped_column(String(16))
     offered_at: Mapped[dt.datetime | None]
@@ -42,10 +44,10 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = fk("programme.id")
     person_id: Mapped[int] = fk("person.id")
-    kind: Mapped[str] = mapped_column(String(16))  # "privacy" or "parental"
+    kind: Mapped[ConsentKind] = mapped_column(EnumText(ConsentKind, 16))
     version: Mapped[str] = mapped_column(String(16))
     given_by: Mapped[str | None] = mapped_column(String(128))
-    method: Mapped[str] = mapped_column(String(16))  # "telegram", "web", "paper"
+    method: Mapped[ConsentMethod] = mapped_column(EnumText(ConsentMethod, 16))
     given_at: Mapped[dt.datetime]
     withdrawn_at: Mapped[dt.datetime | None]
     signup_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -54,14 +56,15 @@ class Consent(Base):
 class Signup(Base):
     """One signup for the course and what happened to it.
 
-    status: awaiting_consent -> submitted -> placed | waiting | declined; withdrawn.
+    status: `SignupStatus` (awaiting_consent -> submitted -> placed | waiting | declined;
+    withdrawn).
     """
 
     __tablename__ = "signup"
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = fk("programme.id")
     person_id: Mapped[int] = fk("person.id")
-    status: Mapped[str] = mapped_column(String(24))
+    status: Mapped[SignupStatus] = mapped_column(EnumText(SignupStatus, 24))
     track: Mapped[str] = mapped_column(String(16))
     age_at_signup: Mapped[int] = mapped_column(Integer)
     motivation: Mapped[str | None] = mapped_column(Text)

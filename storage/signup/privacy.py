@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.signup.status import HOLDS_PLACE, NEVER_PLACED, EnrolmentStatus
 from storage import outbox
 from storage.course.models import Cohort
 from storage.models import ChannelIdentity, FsmRecord, Person, Question, RoleGrant
@@ -60,7 +61,7 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         ],
         "signups": [
             {
-                "status": s.status,
+                "status": str(s.status),
                 "track": s.track,
                 "age_at_signup": s.age_at_signup,
                 "motivation": s.motivation,
@@ -80,17 +81,17 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         ],
         "consents": [
             {
-                "kind": c.kind,
+                "kind": str(c.kind),
                 "version": c.version,
                 "given_by": c.given_by,
-                "method": c.method,
+                "method": str(c.method),
                 "given_at": _iso(c.given_at),
                 "withdrawn_at": _iso(c.withdrawn_at),
             }
             for c in consents
         ],
         "groups": [
-            {"group": name, "status": e.status, "since": _iso(e.created_at)}
+            {"group": name, "status": str(e.status), "since": _iso(e.created_at)}
             for e, name in enrolments
         ],
         "questions": [{"text": q.text, "asked_at": _iso(q.created_at)} for q in questions],
@@ -110,9 +111,9 @@ async def anonymise_person(session: AsyncSession, person_id: int, now: dt.dateti
         update(Enrolment)
         .where(
             Enrolment.person_id == person_id,
-            Enrolment.status.in_(("placed", "waiting", "offered")),
+            Enrolment.status.in_(HOLDS_PLACE),
         )
-        .values(status="withdrawn", decided_at=now)
+        .values(status=EnrolmentStatus.WITHDRAWN, decided_at=now)
     )
     await session.execute(
         update(Consent).where(Consent.person_id == person_id).values(given_by=None)
@@ -153,7 +154,7 @@ async def retention_candidates(session: AsyncSession, before: dt.datetime) -> li
     return list(
         await session.scalars(
             select(Signup).where(
-                Signup.status.in_(("submitted", "waiting", "declined", "withdrawn")),
+                Signup.status.in_(NEVER_PLACED),
                 Signup.anonymised_at.is_(None),
                 Signup.created_at < before,
             )
@@ -163,6 +164,8 @@ async def retention_candidates(session: AsyncSession, before: dt.datetime) -> li
 
 async def has_place(session: AsyncSession, person_id: int) -> bool:
     found = await session.scalar(
-        select(Enrolment.id).where(Enrolment.person_id == person_id, Enrolment.status == "placed")
+        select(Enrolment.id).where(
+            Enrolment.person_id == person_id, Enrolment.status == EnrolmentStatus.PLACED
+        )
     )
     return found is not None

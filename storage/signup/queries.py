@@ -11,11 +11,18 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.signup.settings import SignupSettings, token_hash, token_shape_ok
+from domain.signup.status import (
+    OPEN_SIGNUP,
+    UNDECIDED,
+    ConsentKind,
+    ConsentMethod,
+    SignupStatus,
+)
 from storage.models import Person, Programme
 from storage.signup.models import Consent, ConsentToken, GroupInvite, Signup
 
 PRIVACY_VERSION = "2026-1"
-OPEN_STATUSES = ("awaiting_consent", "submitted", "placed", "waiting")
+OPEN_STATUSES: tuple[SignupStatus, ...] = OPEN_SIGNUP
 """A person with a signup in one of these statuses sees it instead of signing up again."""
 
 
@@ -44,10 +51,10 @@ async def get_signup(session: AsyncSession, signup_id: int) -> Signup | None:
 async def add_consent(
     session: AsyncSession,
     signup: Signup,
-    kind: str,
+    kind: ConsentKind,
     *,
     given_by: str | None,
-    method: str,
+    method: ConsentMethod,
     now: dt.datetime,
 ) -> Consent:
     consent = Consent(
@@ -133,7 +140,7 @@ async def find_consent_request(
     if row.expires_at <= now:
         return TokenProblem.EXPIRED
     signup = await session.get(Signup, row.signup_id)
-    if signup is None or signup.status != "awaiting_consent":
+    if signup is None or signup.status != SignupStatus.AWAITING_CONSENT:
         return TokenProblem.USED
     person = await session.get(Person, signup.person_id)
     assert person is not None
@@ -167,7 +174,7 @@ async def awaiting_consent(session: AsyncSession) -> list[tuple[Signup, ConsentT
     """Signups waiting for a parent, each with its newest token."""
     signups = list(
         await session.scalars(
-            select(Signup).where(Signup.status == "awaiting_consent").order_by(Signup.id)
+            select(Signup).where(Signup.status == SignupStatus.AWAITING_CONSENT).order_by(Signup.id)
         )
     )
     result = []
@@ -196,7 +203,7 @@ async def pending_for_coordinator(session: AsyncSession, programme_id: int) -> l
             select(Signup)
             .where(
                 Signup.programme_id == programme_id,
-                Signup.status.in_(("awaiting_consent", "submitted", "waiting")),
+                Signup.status.in_((SignupStatus.AWAITING_CONSENT, *UNDECIDED)),
                 Signup.anonymised_at.is_(None),
             )
             .order_by(Signup.id)
@@ -274,7 +281,8 @@ async def mark_token_used(session: AsyncSession, token: ConsentToken, now: dt.da
 
 
 async def tracks_of(session: AsyncSession, person_ids: list[int]) -> dict[int, str]:
-    """Known tracks ("sport", "culture", "both") of people, from their signups."""
+    """Known tracks of people, from their signups: "sport", "culture", or "unknown" (the answer
+    "weet ik nog niet")."""
     if not person_ids:
         return {}
     rows = await session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.features.signup import web
+from bot.features.signup import keys, web
 from bot.features.signup.conversations import consent, signup
 from bot.features.signup.handlers import decisions, offers, overview, privacy, replies
 from bot.features.signup.sweeps import signup_sweeps
@@ -40,6 +40,6 @@ FEATURE = Feature(
     ),
     menu=(MenuItem(__("Sign up"), hide_for=frozenset({Role.PARTICIPANT, Role.CITYTRAINER})),),
     sweeps=signup_sweeps,
-    replies={"signup": replies.answer_to_coordinator},
+    replies={keys.SIGNUP: replies.answer_to_coordinator},
     web=web.add_routes,
 )

@@ -1,8 +1,10 @@
-"""Dutch labels of the signup's answers and statuses (shared by the signup's modules)."""
+"""The signup's questions and the Dutch labels of its answers and statuses (shared by the
+signup's modules)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
@@ -10,22 +12,43 @@ from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
 from domain.signup.group_mix import NOT_ANSWERED
+from domain.signup.status import SignupStatus
+
+
+class Step(StrEnum):
+    """One question of the signup, in the order asked (its value is the key of the answer)."""
+
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    BIRTH_DATE = "birth_date"
+    DUTCH = "dutch"
+    TRACK = "track"
+    MOTIVATION = "motivation"
+    POSTCODE = "postcode"
+    GENDER = "gender"
+    SCHOOL = "school"
+    HEARD = "heard"
+    CONTACT = "contact"
+    PRIVACY = "privacy"
+    PARENT_NAME = "parent_name"
+    PARENT_CONTACT = "parent_contact"
+
 
 SKIP = "skip"
 CHOICES: dict[str, tuple[tuple[str, LazyProxy], ...]] = {
-    "dutch": (("yes", __("Yes")), ("no", __("No"))),
-    "track": (
+    Step.DUTCH: (("yes", __("Yes")), ("no", __("No"))),
+    Step.TRACK: (
         ("sport", __("I train my city (sport)")),
         ("culture", __("I make my city (culture)")),
         ("unknown", __("I don't know yet")),
     ),
-    "gender": (
+    Step.GENDER: (
         ("female", __("Girl / woman")),
         ("male", __("Boy / man")),
         ("other", __("Other")),
         (SKIP, __("I'd rather not say")),
     ),
-    "school": (
+    Step.SCHOOL: (
         ("vmbo", __("vmbo")),
         ("havo_vwo", __("havo / vwo")),
         ("mbo", __("mbo")),
@@ -33,7 +56,7 @@ CHOICES: dict[str, tuple[tuple[str, LazyProxy], ...]] = {
         ("other", __("Other / working")),
         (SKIP, __("I'd rather not say")),
     ),
-    "heard": (
+    Step.HEARD: (
         ("school", __("At school")),
         ("club", __("Sports club or association")),
         ("culture", __("Cultural institution")),
@@ -43,37 +66,37 @@ CHOICES: dict[str, tuple[tuple[str, LazyProxy], ...]] = {
         ("other", __("Other")),
         (SKIP, __("I'd rather not say")),
     ),
-    "contact": (
+    Step.CONTACT: (
         ("chat", __("Here in the chat")),
         ("phone", __("Call me (we ask your number in the chat)")),
     ),
-    "privacy": (("yes", __("I agree")), ("no", __("I do not agree"))),
+    Step.PRIVACY: (("yes", __("I agree")), ("no", __("I do not agree"))),
 }
 
 STEP_NAMES: dict[str, LazyProxy] = {
-    "first_name": __("First name"),
-    "last_name": __("Last name"),
-    "birth_date": __("Date of birth"),
-    "dutch": __("Dutch"),
-    "track": __("Track"),
-    "motivation": __("What you want to organise"),
-    "postcode": __("Postcode"),
-    "gender": __("Gender"),
-    "school": __("School"),
-    "heard": __("Heard of us via"),
-    "contact": __("Contact"),
-    "privacy": __("Privacy statement"),
-    "parent_name": __("Parent or guardian"),
-    "parent_contact": __("Reaching your parent"),
+    Step.FIRST_NAME: __("First name"),
+    Step.LAST_NAME: __("Last name"),
+    Step.BIRTH_DATE: __("Date of birth"),
+    Step.DUTCH: __("Dutch"),
+    Step.TRACK: __("Track"),
+    Step.MOTIVATION: __("What you want to organise"),
+    Step.POSTCODE: __("Postcode"),
+    Step.GENDER: __("Gender"),
+    Step.SCHOOL: __("School"),
+    Step.HEARD: __("Heard of us via"),
+    Step.CONTACT: __("Contact"),
+    Step.PRIVACY: __("Privacy statement"),
+    Step.PARENT_NAME: __("Parent or guardian"),
+    Step.PARENT_CONTACT: __("Reaching your parent"),
 }
 
 STATUS: dict[str, LazyProxy] = {
-    "awaiting_consent": __("waiting for permission from a parent"),
-    "submitted": __("received, the coordinator will decide soon"),
-    "placed": __("placed in a group"),
-    "waiting": __("on the waiting list"),
-    "declined": __("not accepted"),
-    "withdrawn": __("stopped"),
+    SignupStatus.AWAITING_CONSENT: __("waiting for permission from a parent"),
+    SignupStatus.SUBMITTED: __("received, the coordinator will decide soon"),
+    SignupStatus.PLACED: __("placed in a group"),
+    SignupStatus.WAITING: __("on the waiting list"),
+    SignupStatus.DECLINED: __("not accepted"),
+    SignupStatus.WITHDRAWN: __("stopped"),
 }
 
 MIX_NAMES: dict[str, LazyProxy] = {

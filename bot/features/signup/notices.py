@@ -6,10 +6,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, html
-from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.signup import keys
+from bot.features.signup.callbacks import DecisionAction, SignupDecision
 from bot.features.signup.labels import label, local_when
 from bot.kit import notify
 from bot.kit.config import Settings
@@ -17,18 +19,11 @@ from bot.kit.keyboards import inline_choices
 from domain.dates import age_on
 from domain.reminders import deliver_at
 from domain.signup.settings import SignupSettings
+from domain.signup.status import SignupStatus
 from storage.course.models import Cohort
 from storage.models import Person, Programme
 from storage.signup import groups as signup_groups
 from storage.signup.models import Signup
-
-
-class SignupDecision(CallbackData, prefix="sd"):
-    """A coordinator's button on a signup: place, wait, ask, decline, group choice, paper."""
-
-    action: str
-    signup: int = 0
-    cohort: int = 0
 
 
 def web_base(settings: Settings) -> str:
@@ -75,13 +70,17 @@ def signup_summary(signup: Signup, person: Person) -> str:
     )
 
 
-def decision_keyboard(signup_id: int) -> object:
+def _decision(action: DecisionAction, signup_id: int) -> str:
+    return SignupDecision(action=action, signup=signup_id).pack()
+
+
+def decision_keyboard(signup_id: int) -> InlineKeyboardMarkup:
     return inline_choices(
         [
-            (_("Place in a group"), SignupDecision(action="place", signup=signup_id).pack()),
-            (_("Waiting list"), SignupDecision(action="wait", signup=signup_id).pack()),
-            (_("Ask a question"), SignupDecision(action="ask", signup=signup_id).pack()),
-            (_("Decline"), SignupDecision(action="decline", signup=signup_id).pack()),
+            (_("Place in a group"), _decision(DecisionAction.PLACE, signup_id)),
+            (_("Waiting list"), _decision(DecisionAction.WAIT, signup_id)),
+            (_("Ask a question"), _decision(DecisionAction.ASK, signup_id)),
+            (_("Decline"), _decision(DecisionAction.DECLINE, signup_id)),
         ],
         columns=2,
     )
@@ -102,8 +101,8 @@ async def new_signup_to_coordinators(
     return await notify.to_coordinators(
         session,
         signup.programme_id,
-        notify.message_payload(text, decision_keyboard(signup.id)),  # type: ignore[arg-type]
-        key=f"signup:{signup.id}:new",
+        notify.message_payload(text, decision_keyboard(signup.id)),
+        key=keys.new_signup(signup.id),
         now=now,
     )
 
@@ -121,7 +120,7 @@ async def to_participant(
     key: str,
     now: dt.datetime,
     ref: str | None = None,
-    markup: object = None,
+    markup: InlineKeyboardMarkup | None = None,
 ) -> bool:
     """A message to the person of a signup; for minors never during quiet hours."""
     person = await session.get(Person, signup.person_id)
@@ -134,7 +133,7 @@ async def to_participant(
     return await notify.to_person(
         session,
         signup.person_id,
-        notify.message_payload(text, markup),  # type: ignore[arg-type]
+        notify.message_payload(text, markup),
         key=key,
         now=now,
         ref=ref,
@@ -164,7 +163,7 @@ async def parental_consent_done(session: AsyncSession, signup: Signup, now: dt.d
     from storage.signup import queries as signups
 
     await signups.revoke_tokens(session, signup.id, now)
-    signup.status = "submitted"
+    signup.status = SignupStatus.SUBMITTED
     signup.submitted_at = now
     person = await session.get(Person, signup.person_id)
     assert person is not None
@@ -176,7 +175,7 @@ async def parental_consent_done(session: AsyncSession, signup: Signup, now: dt.d
             "Your parent or guardian gave permission. Your signup has been sent to the "
             "coordinator, who will let you know here."
         ),
-        key=f"signup:{signup.id}:consented",
+        key=keys.consented(signup.id),
         now=now,
     )
 
@@ -193,7 +192,7 @@ async def parental_consent_refused(session: AsyncSession, signup: Signup, now: d
             "We have deleted your answers. Talk about it together; you can sign up again "
             "later with /aanmelden."
         ),
-        key=f"signup:{signup.id}:refused",
+        key=keys.refused(signup.id),
         now=now,
     )
     await signups.delete_signup_data(session, signup)

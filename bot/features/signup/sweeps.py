@@ -12,13 +12,14 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.signup import notices
-from bot.features.signup.conversations.questions import SignupCb
+from bot.features.signup import keys, notices
+from bot.features.signup.callbacks import OfferAnswer, OfferCb
 from bot.features.signup.labels import local_when
 from bot.kit import notify
 from bot.kit.feature import FeatureDeps
 from bot.kit.keyboards import inline_choices
 from bot.kit.sweep import Sweep
+from domain.signup.status import ON_WAITING_LIST
 from storage.course.models import Cohort
 from storage.models import Person, Programme
 from storage.signup import groups as signup_groups
@@ -39,7 +40,7 @@ async def consent_reminders_and_expiry(session: AsyncSession, now: dt.datetime) 
                     "has stopped and we deleted your answers. You can sign up again with "
                     "/aanmelden."
                 ),
-                key=f"signup:{signup.id}:consent-expired",
+                key=keys.consent_expired(signup.id),
                 now=now,
             )
             await signups.delete_signup_data(session, signup)
@@ -59,7 +60,7 @@ async def consent_reminders_and_expiry(session: AsyncSession, now: dt.datetime) 
                     "Reminder: we are still waiting for permission from {parent}. Did you "
                     "forward the link? Type /toestemming for a new link."
                 ).format(parent=signup.parent_name or ""),
-                key=f"signup:{signup.id}:consent-reminder:{token.id}",
+                key=keys.consent_reminder(signup.id, token.id),
                 now=now,
             )
 
@@ -72,7 +73,7 @@ async def offer_free_places(session: AsyncSession, now: dt.datetime) -> None:
     """
     programme_ids = set(
         await session.scalars(
-            select(Enrolment.programme_id).where(Enrolment.status.in_(("waiting", "offered")))
+            select(Enrolment.programme_id).where(Enrolment.status.in_(ON_WAITING_LIST))
         )
     )
     for programme_id in sorted(programme_ids):
@@ -89,14 +90,13 @@ async def _tell_lapsed(session: AsyncSession, enrolment: Enrolment, now: dt.date
     signup = await _signup_of(session, enrolment.person_id)
     if cohort is None or signup is None:
         return
-    key = f"enrolment:{enrolment.id}:lapsed:{enrolment.offered_at}"
     await notices.to_participant(
         session,
         signup,
         _("You did not answer in time, so the place in {group} went to someone else.").format(
             group=html.quote(cohort.name)
         ),
-        key=key,
+        key=keys.offer_lapsed(enrolment.id, enrolment.offered_at),
         now=now,
     )
     person = await session.get(Person, enrolment.person_id)
@@ -112,7 +112,7 @@ async def _tell_lapsed(session: AsyncSession, enrolment: Enrolment, now: dt.date
                 group=html.quote(cohort.name),
             )
         ),
-        key=f"{key}:coordinators",
+        key=keys.offer_lapsed_to_coordinators(enrolment.id, enrolment.offered_at),
         now=now,
     )
 
@@ -140,15 +140,18 @@ async def _offer(
         session,
         signup,
         text,
-        key=f"enrolment:{enrolment.id}:offer:{enrolment.offered_at}",
+        key=keys.offer(enrolment.id, enrolment.offered_at),
         now=now,
         markup=inline_choices(
             [
                 (
                     _("Yes, I want the place"),
-                    SignupCb(action="oa", step=str(enrolment.id)).pack(),
+                    OfferCb(action=OfferAnswer.ACCEPT, enrolment=enrolment.id).pack(),
                 ),
-                (_("No, thank you"), SignupCb(action="od", step=str(enrolment.id)).pack()),
+                (
+                    _("No, thank you"),
+                    OfferCb(action=OfferAnswer.DECLINE, enrolment=enrolment.id).pack(),
+                ),
             ]
         ),
     )

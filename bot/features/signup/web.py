@@ -18,6 +18,7 @@ from bot.features.signup import notices
 from bot.features.signup.conversations.consent import problem_text, request_text
 from bot.kit.feature import FeatureDeps
 from domain.signup.settings import token_hash
+from domain.signup.status import ConsentKind, ConsentMethod
 from storage.models import Programme
 from storage.signup import queries as signups
 
@@ -107,9 +108,9 @@ def add_routes(app: web.Application, deps: FeatureDeps) -> None:
                     await signups.add_consent(
                         session,
                         found.signup,
-                        "parental",
+                        ConsentKind.PARENTAL,
                         given_by=f"{found.signup.parent_name} (web)",
-                        method="web",
+                        method=ConsentMethod.WEB,
                         now=now,
                     )
                     await notices.parental_consent_done(session, found.signup, now)

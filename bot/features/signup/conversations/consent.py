@@ -22,8 +22,19 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.signup import notices
-from bot.features.signup.conversations.questions import SignupCb
+from bot.features.signup import keys, notices
+from bot.features.signup.callbacks import (
+    ConsentAction,
+    ConsentCb,
+    ParentChoice,
+    ParentConsentAction,
+    ParentConsentCb,
+)
+from bot.features.signup.conversations.state import (
+    ParentConsentData,
+    load_parent_consent,
+    save_parent_consent,
+)
 from bot.features.signup.labels import label
 from bot.kit import notify
 from bot.kit.clock import Clock
@@ -31,10 +42,17 @@ from bot.kit.config import Settings
 from bot.kit.feature import Registry
 from bot.kit.keyboards import inline_choices
 from domain.roles import Role
+from domain.signup.status import (
+    HOLDS_PLACE,
+    ConsentKind,
+    ConsentMethod,
+    EnrolmentStatus,
+    SignupStatus,
+)
 from storage import people
 from storage.models import Person, Programme, RoleGrant
 from storage.signup import queries as signups
-from storage.signup.models import Consent, Enrolment, Signup
+from storage.signup.models import Consent, ConsentToken, Enrolment, Signup
 
 
 class ParentConsent(StatesGroup):
@@ -44,10 +62,12 @@ class ParentConsent(StatesGroup):
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(open_link, CommandStart(deep_link=True, magic=F.args.startswith("c-")))
-    router.callback_query.register(decide, SignupCb.filter(F.action == "pc"))
+    router.callback_query.register(
+        decide, ParentConsentCb.filter(F.action == ParentConsentAction.DECIDE)
+    )
     router.message.register(toestemming, Command("toestemming"))
-    router.callback_query.register(new_link, SignupCb.filter(F.action == "newlink"))
-    router.callback_query.register(withdraw, SignupCb.filter(F.action == "withdraw"))
+    router.callback_query.register(new_link, ConsentCb.filter(F.action == ConsentAction.NEW_LINK))
+    router.callback_query.register(withdraw, ConsentCb.filter(F.action == ConsentAction.WITHDRAW))
     return router
 
 
@@ -96,44 +116,46 @@ async def open_link(
         return
     programme = await db.get(Programme, request.signup.programme_id)
     await state.set_state(ParentConsent.deciding)
-    await state.update_data(consent_token_id=request.token.id)
-    token = str(request.token.id)
+    await save_parent_consent(state, ParentConsentData(consent_token_id=request.token.id))
+    token = request.token.id
     await message.answer(
         request_text(request.person, request.signup, programme.name if programme else ""),
         reply_markup=inline_choices(
             [
-                (_("I give permission"), SignupCb(action="pc", step=token, value="yes").pack()),
-                (_("No"), SignupCb(action="pc", step=token, value="no").pack()),
+                (_("I give permission"), _parent_button(token, ParentChoice.YES)),
+                (_("No"), _parent_button(token, ParentChoice.NO)),
             ],
             columns=2,
         ),
     )
 
 
+def _parent_button(token_id: int, choice: ParentChoice) -> str:
+    return ParentConsentCb(action=ParentConsentAction.DECIDE, token=token_id, choice=choice).pack()
+
+
 async def decide(
     query: CallbackQuery,
-    callback_data: SignupCb,
+    callback_data: ParentConsentCb,
     state: FSMContext,
     db: AsyncSession,
     clock: Clock,
 ) -> None:
-    data = await state.get_data()
+    data = await load_parent_consent(state)
     if (
         await state.get_state() != ParentConsent.deciding.state
-        or str(data.get("consent_token_id")) != callback_data.step
+        or data.consent_token_id != callback_data.token
     ):
         await query.answer(problem_text(signups.TokenProblem.USED), show_alert=True)
         return
     await state.clear()
     now = clock.now()
-    from storage.signup.models import ConsentToken
-
-    token = await db.get(ConsentToken, int(callback_data.step))
+    token = await db.get(ConsentToken, callback_data.token)
     signup = await db.get(Signup, token.signup_id) if token else None
     if (
         token is None
         or signup is None
-        or signup.status != "awaiting_consent"
+        or signup.status != SignupStatus.AWAITING_CONSENT
         or token.expires_at <= now
         or not await signups.mark_token_used(db, token, now)
     ):
@@ -143,14 +165,16 @@ async def decide(
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
     assert query.bot is not None
-    if callback_data.value != "yes":
+    if callback_data.choice != ParentChoice.YES:
         await notices.parental_consent_refused(db, signup, now)
         await query.bot.send_message(
             query.from_user.id, _("Understood. The signup and its answers are deleted.")
         )
         return
     given_by = f"{signup.parent_name} (Telegram: {query.from_user.full_name})"
-    await signups.add_consent(db, signup, "parental", given_by=given_by, method="telegram", now=now)
+    await signups.add_consent(
+        db, signup, ConsentKind.PARENTAL, given_by=given_by, method=ConsentMethod.TELEGRAM, now=now
+    )
     signup.parent_telegram_id = str(query.from_user.id)
     await notices.parental_consent_done(db, signup, now)
     await query.bot.send_message(
@@ -173,29 +197,27 @@ async def toestemming(
     assert user is not None
     own = await signups.open_signup(db, member.person.id) if member else None
     given = await signups.signups_of_parent(db, str(user.id))
-    if own is not None and own.status == "awaiting_consent":
+    if own is not None and own.status == SignupStatus.AWAITING_CONSENT:
         await message.answer(
             _(
                 "We are still waiting for permission from {parent}. Do you want a new link? "
                 "The old link then stops working."
             ).format(parent=html.quote(own.parent_name or "")),
             reply_markup=inline_choices(
-                [(_("New link"), SignupCb(action="newlink", step=str(own.id)).pack())]
+                [(_("New link"), ConsentCb(action=ConsentAction.NEW_LINK, signup=own.id).pack())]
             ),
         )
         return
     choices = []
     if own is not None and own.needs_consent:
-        choices.append(
-            (_("Withdraw permission"), SignupCb(action="withdraw", step=str(own.id)).pack())
-        )
+        choices.append((_("Withdraw permission"), _withdraw_button(own.id)))
     for signup in given:
         person = await db.get(Person, signup.person_id)
         name = person.first_name if person and person.first_name else "?"
         choices.append(
             (
                 _("Withdraw permission for {name}").format(name=name),
-                SignupCb(action="withdraw", step=str(signup.id)).pack(),
+                _withdraw_button(signup.id),
             )
         )
     if not choices:
@@ -213,21 +235,25 @@ async def toestemming(
     )
 
 
+def _withdraw_button(signup_id: int) -> str:
+    return ConsentCb(action=ConsentAction.WITHDRAW, signup=signup_id).pack()
+
+
 async def new_link(
     query: CallbackQuery,
-    callback_data: SignupCb,
+    callback_data: ConsentCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
     bot: Bot,
     settings: Settings,
 ) -> None:
-    signup = await db.get(Signup, int(callback_data.step or 0))
+    signup = await db.get(Signup, callback_data.signup)
     if (
         signup is None
         or member is None
         or signup.person_id != member.person.id
-        or signup.status != "awaiting_consent"
+        or signup.status != SignupStatus.AWAITING_CONSENT
     ):
         await query.answer(_("This button no longer works."), show_alert=True)
         return
@@ -241,12 +267,12 @@ async def new_link(
 
 async def withdraw(
     query: CallbackQuery,
-    callback_data: SignupCb,
+    callback_data: ConsentCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    signup = await db.get(Signup, int(callback_data.step or 0))
+    signup = await db.get(Signup, callback_data.signup)
     user_id = str(query.from_user.id)
     allowed = signup is not None and (
         (member is not None and signup.person_id == member.person.id)
@@ -260,7 +286,7 @@ async def withdraw(
         update(Consent)
         .where(
             Consent.signup_id == signup.id,
-            Consent.kind == "parental",
+            Consent.kind == ConsentKind.PARENTAL,
             Consent.withdrawn_at.is_(None),
         )
         .values(withdrawn_at=now)
@@ -269,9 +295,9 @@ async def withdraw(
         update(Enrolment)
         .where(
             Enrolment.person_id == signup.person_id,
-            Enrolment.status.in_(("placed", "waiting", "offered")),
+            Enrolment.status.in_(HOLDS_PLACE),
         )
-        .values(status="withdrawn", decided_at=now)
+        .values(status=EnrolmentStatus.WITHDRAWN, decided_at=now)
     )
     await db.execute(
         update(RoleGrant)
@@ -282,7 +308,7 @@ async def withdraw(
         )
         .values(revoked_at=now)
     )
-    signup.status = "withdrawn"
+    signup.status = SignupStatus.WITHDRAWN
     signup.decided_at = now
     await notify.to_coordinators(
         db,
@@ -292,7 +318,7 @@ async def withdraw(
                 id=signup.id
             )
         ),
-        key=f"signup:{signup.id}:withdrawn",
+        key=keys.withdrawn(signup.id),
         now=now,
     )
     if signup.parent_telegram_id == user_id and signup.person_id != (
@@ -302,7 +328,7 @@ async def withdraw(
             db,
             signup,
             _("Your parent or guardian withdrew their permission, so your signup has stopped."),
-            key=f"signup:{signup.id}:withdrawn:participant",
+            key=keys.withdrawn_to_participant(signup.id),
             now=now,
         )
     await query.answer()

@@ -20,26 +20,35 @@ about the person is stored before "Klopt".
 
 from __future__ import annotations
 
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.signup.callbacks import FlowAction, SignupFlowCb
 from bot.features.signup.conversations import steps, submit
-from bot.features.signup.conversations.questions import SignupCb, SignupFlow, ask
-from bot.features.signup.labels import CHOICES, SKIP, STATUS
+from bot.features.signup.conversations.questions import SignupFlow, ask
+from bot.features.signup.conversations.state import (
+    SignupData,
+    load_signup,
+    save_signup,
+    start_signup,
+)
+from bot.features.signup.labels import CHOICES, SKIP, STATUS, Step
 from bot.kit.clock import Clock
 from bot.kit.feature import Registry
 from bot.kit.keyboards import inline_choices
 from domain.dates import local_today
 from domain.roles import Role
+from domain.signup.settings import SignupSettings
 from storage import people
 from storage.course.models import Cohort
+from storage.models import Programme
 from storage.signup import queries as signups
 
 MENU_SIGNUP = __("Sign up")
@@ -52,24 +61,25 @@ def create_router() -> Router:
     )
     router.message.register(begin, Command("aanmelden"))
     router.message.register(begin, F.text == MENU_SIGNUP)
-    router.callback_query.register(go, SignupFlow.intro, SignupCb.filter(F.action == "go"))
+    router.callback_query.register(
+        go, SignupFlow.intro, SignupFlowCb.filter(F.action == FlowAction.START)
+    )
     router.message.register(use_intro_button, SignupFlow.intro)
-    router.callback_query.register(on_button, SignupFlow.asking, SignupCb.filter(F.action == "a"))
-    router.callback_query.register(on_back, SignupFlow.asking, SignupCb.filter(F.action == "back"))
+    router.callback_query.register(
+        on_button, SignupFlow.asking, SignupFlowCb.filter(F.action == FlowAction.ANSWER)
+    )
+    router.callback_query.register(
+        on_back, SignupFlow.asking, SignupFlowCb.filter(F.action == FlowAction.BACK)
+    )
     router.message.register(on_message, SignupFlow.asking)
     submit.register(router)
     return router
 
 
 async def _programme_zone_and_rules(
-    db: AsyncSession, member: people.Member | None, data: dict[str, Any]
-) -> tuple[Any, Any]:
-    from zoneinfo import ZoneInfo
-
-    from storage.models import Programme
-
-    programme_id = data.get("programme_id")
-    programme = await db.get(Programme, programme_id) if programme_id else None
+    db: AsyncSession, data: SignupData
+) -> tuple[ZoneInfo, SignupSettings]:
+    programme = await db.get(Programme, data.programme_id) if data.programme_id else None
     if programme is None:
         programme = await people.default_programme(db)
     assert programme is not None
@@ -98,10 +108,10 @@ async def begin(
             )
             return
     await state.set_state(SignupFlow.intro)
-    data: dict[str, Any] = {"answers": {}}
+    data = SignupData()
     if cohort is not None:
-        data.update(cohort_id=cohort.id, programme_id=cohort.programme_id)
-    await state.set_data(data)
+        data.cohort_id, data.programme_id = cohort.id, cohort.programme_id
+    await start_signup(state, data)
     group = (
         _("\nYou were invited for group <b>{group}</b>.").format(group=cohort.name)
         if cohort
@@ -118,8 +128,12 @@ async def begin(
             "Read what we store and why: /privacy\n\n"
             "You can go back with <b>Back</b> and stop with /cancel."
         ).format(group=group),
-        reply_markup=inline_choices([(_("Start"), SignupCb(action="go").pack())]),
+        reply_markup=_start_button(),
     )
+
+
+def _start_button() -> InlineKeyboardMarkup:
+    return inline_choices([(_("Start"), SignupFlowCb(action=FlowAction.START).pack())])
 
 
 async def from_invite(
@@ -149,14 +163,14 @@ async def from_invite(
 async def use_intro_button(message: Message) -> None:
     await message.answer(
         _("Tap <b>Start</b> above to begin, or type /cancel to stop."),
-        reply_markup=inline_choices([(_("Start"), SignupCb(action="go").pack())]),
+        reply_markup=_start_button(),
     )
 
 
 async def go(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     await state.set_state(SignupFlow.asking)
-    await ask(query, state, "first_name")
+    await ask(query, state, Step.FIRST_NAME)
 
 
 async def on_message(
@@ -168,15 +182,15 @@ async def on_message(
     roles: frozenset[Role],
     registry: Registry,
 ) -> None:
-    data = await state.get_data()
-    step = str(data.get("step", "first_name"))
+    data = await load_signup(state)
+    step = data.step
     text = message.text
     if text is None:
         await message.answer(_("I can only read text here. Type your answer or tap a button."))
         await ask(message, state, step)
         return
     if text.strip().casefold() in ("terug", "back"):
-        await ask(message, state, steps.previous_step(data, step))
+        await ask(message, state, data.previous_step(step))
         return
     if step in CHOICES:
         value = steps.match_choice(step, text)
@@ -192,7 +206,7 @@ async def on_message(
 
 async def on_button(
     query: CallbackQuery,
-    callback_data: SignupCb,
+    callback_data: SignupFlowCb,
     state: FSMContext,
     db: AsyncSession,
     clock: Clock,
@@ -200,8 +214,8 @@ async def on_button(
     roles: frozenset[Role],
     registry: Registry,
 ) -> None:
-    data = await state.get_data()
-    if callback_data.step != data.get("step"):
+    data = await load_signup(state)
+    if callback_data.step is None or callback_data.step != data.step:
         await query.answer(_("That button belongs to an earlier question."), show_alert=True)
         return
     await query.answer()
@@ -212,10 +226,10 @@ async def on_button(
     )
 
 
-async def on_back(query: CallbackQuery, callback_data: SignupCb, state: FSMContext) -> None:
-    data = await state.get_data()
+async def on_back(query: CallbackQuery, state: FSMContext) -> None:
+    data = await load_signup(state)
     await query.answer()
-    await ask(query, state, steps.previous_step(data, str(data.get("step", callback_data.step))))
+    await ask(query, state, data.previous_step(data.step))
 
 
 async def answer(
@@ -225,12 +239,12 @@ async def answer(
     clock: Clock,
     member: people.Member | None,
     roles: frozenset[Role],
-    step: str,
+    step: Step,
     raw: str,
     registry: Registry,
 ) -> None:
-    data = await state.get_data()
-    zone, rules = await _programme_zone_and_rules(db, member, data)
+    data = await load_signup(state)
+    zone, rules = await _programme_zone_and_rules(db, data)
     now = clock.now()
     outcome = steps.check_answer(step, raw, local_today(now, zone), rules, now)
     reply = event if isinstance(event, Message) else event.message
@@ -243,15 +257,16 @@ async def answer(
         await state.clear()
         await reply.answer(outcome.text, reply_markup=registry.main_menu(roles))
         return
-    answers = dict(data.get("answers", {}))
-    answers[step] = outcome.values[step]
-    extra = {k: v for k, v in outcome.values.items() if k != step}
-    data.update(extra, answers=answers)
-    if not data.get("needs_consent"):
+    data.answers[step.value] = outcome.answer
+    if outcome.needs_consent is not None:
+        data.needs_consent = outcome.needs_consent
+    if outcome.age is not None:
+        data.age = outcome.age
+    if not data.needs_consent:
         for parent_step in steps.PARENT_STEPS:
-            answers.pop(parent_step, None)
-    await state.update_data(answers=answers, **extra)
-    following = steps.next_step(data)
+            data.answers.pop(parent_step, None)
+    await save_signup(state, data)
+    following = data.next_step()
     if following is None:
         await submit.show_summary(event, state)
     else:

@@ -1,47 +1,53 @@
-"""The questions of the signup, how each answer is checked, and what comes next.
+"""The questions of the signup and how each answer is checked.
 
 `check_answer` turns a typed text or a button value into one of three outcomes: the answer is
 stored (`Store`), asked again with a Dutch explanation (`Retry`), or the signup ends kindly with
-nothing stored (`Stop`).
+nothing stored (`Stop`). Which question comes next is decided on the flow's data
+(`conversations.state.SignupData`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.features.signup.labels import CHOICES, SKIP
+from bot.features.signup.labels import CHOICES, SKIP, Step
 from domain.dates import DateError, parse_birth_date
 from domain.names import NameProblem, clean_name
 from domain.postcodes import PostcodeError, parse_postcode
 from domain.signup.eligibility import EligibilityStatus, check_eligibility
 from domain.signup.settings import ContactProblem, SignupSettings, clean_contact, motivation_ok
 
-STEPS = (
-    "first_name",
-    "last_name",
-    "birth_date",
-    "dutch",
-    "track",
-    "motivation",
-    "postcode",
-    "gender",
-    "school",
-    "heard",
-    "contact",
-    "privacy",
-    "parent_name",
-    "parent_contact",
-)
-PARENT_STEPS = ("parent_name", "parent_contact")
+STEPS: tuple[Step, ...] = tuple(Step)
+PARENT_STEPS: tuple[Step, ...] = (Step.PARENT_NAME, Step.PARENT_CONTACT)
+"""Only asked when a parent must give permission (under 16)."""
+
+
+def parse_step(value: object) -> Step | None:
+    """The step named `value`, or None when it is not one (never raises)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return Step(value)
+    except ValueError:
+        return None
+
+
+def choice_values(step: str) -> tuple[str, ...]:
+    """The values of the step's buttons (empty for a typed answer)."""
+    return tuple(value for value, _text in CHOICES.get(step, ()))
 
 
 @dataclass(frozen=True)
 class Store:
-    values: dict[str, Any] = field(default_factory=dict)
+    """Keep `answer` for the step; the birth date also says whether consent is needed."""
+
+    answer: str
+    needs_consent: bool | None = None
+    age: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,60 +60,42 @@ class Stop:
     text: str
 
 
-def active_steps(data: dict[str, Any]) -> list[str]:
-    needs = bool(data.get("needs_consent"))
-    return [s for s in STEPS if needs or s not in PARENT_STEPS]
-
-
-def next_step(data: dict[str, Any]) -> str | None:
-    """The first question not answered yet, or None when all are (then: the summary)."""
-    answers = data.get("answers", {})
-    return next((s for s in active_steps(data) if s not in answers), None)
-
-
-def previous_step(data: dict[str, Any], step: str) -> str:
-    steps = active_steps(data)
-    index = steps.index(step) if step in steps else 0
-    return steps[max(index - 1, 0)]
-
-
-def question(step: str, data: dict[str, Any]) -> str:
-    answers = data.get("answers", {})
+def question(step: Step, answers: Mapping[str, str]) -> str:
     texts = {
-        "first_name": _("What is your first name?"),
-        "last_name": _("And what is your last name? You may skip this."),
-        "birth_date": _(
+        Step.FIRST_NAME: _("What is your first name?"),
+        Step.LAST_NAME: _("And what is your last name? You may skip this."),
+        Step.BIRTH_DATE: _(
             "What is your date of birth?\nFor example: <i>14-03-2011</i> or <i>14 maart 2011</i>."
         ),
-        "dutch": _(
+        Step.DUTCH: _(
             "The course is in Dutch. Do you speak and understand Dutch well enough to take part?"
         ),
-        "track": _(
+        Step.TRACK: _(
             "Which track suits you best?\n"
             "<b>I train my city</b>: sport activities.\n"
             "<b>I make my city</b>: culture activities, like music, dance or art."
         ),
-        "motivation": _(
+        Step.MOTIVATION: _(
             "What would you like to organise? Tell us in a few sentences.\n"
             "For example: <i>A football tournament for the kids in my street.</i>"
         ),
-        "postcode": _("What is your postcode? For example: <i>5211 AB</i>."),
-        "gender": _("Are you a girl, a boy or something else? This question is optional."),
-        "school": _("Which school type do you follow, or did you follow last? Optional."),
-        "heard": _("Where did you hear about Citytrainers? Optional."),
-        "contact": _("How would you like the coordinator to contact you?"),
-        "privacy": _(
+        Step.POSTCODE: _("What is your postcode? For example: <i>5211 AB</i>."),
+        Step.GENDER: _("Are you a girl, a boy or something else? This question is optional."),
+        Step.SCHOOL: _("Which school type do you follow, or did you follow last? Optional."),
+        Step.HEARD: _("Where did you hear about Citytrainers? Optional."),
+        Step.CONTACT: _("How would you like the coordinator to contact you?"),
+        Step.PRIVACY: _(
             "We store your answers only to arrange the course. Read what we store and why: "
             "/privacy\n\nDo you agree with the privacy statement?"
         ),
-        "parent_name": _(
+        Step.PARENT_NAME: _(
             "You are younger than 16. Then a parent or guardian must give permission.\n"
             "What is the name of your parent or guardian?"
         ),
-        "parent_contact": _(
+        Step.PARENT_CONTACT: _(
             "How can we reach {parent}? Type a phone number or e-mail address.\n"
             "For example: <i>06 12345678</i>"
-        ).format(parent=_escape(str(answers.get("parent_name", "")))),
+        ).format(parent=_escape(str(answers.get(Step.PARENT_NAME, "")))),
     }
     return texts[step]
 
@@ -144,20 +132,26 @@ def _name_retry(problem: NameProblem) -> Retry:
 
 
 def check_answer(
-    step: str, raw: str, today: dt.date, rules: SignupSettings, now: dt.datetime
+    step: Step, raw: str, today: dt.date, rules: SignupSettings, now: dt.datetime
 ) -> Store | Retry | Stop:
-    """Check one answer (typed text, or the value of a tapped button)."""
-    if step in ("first_name", "parent_name"):
+    """Check one answer (typed text, or the value of a tapped button).
+
+    A button value that is not one of the step's buttons (a forged or outdated button) is asked
+    again, like a typed answer that matches no button.
+    """
+    if step in CHOICES and raw not in choice_values(step):
+        return Retry(_("Please choose one of the buttons below the question."))
+    if step in (Step.FIRST_NAME, Step.PARENT_NAME):
         name = clean_name(raw)
-        return _name_retry(name) if isinstance(name, NameProblem) else Store({step: name})
-    if step == "last_name":
+        return _name_retry(name) if isinstance(name, NameProblem) else Store(name)
+    if step == Step.LAST_NAME:
         if raw == SKIP:
-            return Store({step: ""})
+            return Store("")
         name = clean_name(raw)
-        return _name_retry(name) if isinstance(name, NameProblem) else Store({step: name})
-    if step == "birth_date":
+        return _name_retry(name) if isinstance(name, NameProblem) else Store(name)
+    if step == Step.BIRTH_DATE:
         return _check_birth_date(raw, today, rules)
-    if step == "motivation":
+    if step == Step.MOTIVATION:
         if not motivation_ok(raw):
             return Retry(
                 _(
@@ -165,8 +159,8 @@ def check_answer(
                     "For example: <i>A dance workshop in the community centre.</i>"
                 )
             )
-        return Store({step: raw.strip()})
-    if step == "postcode":
+        return Store(raw.strip())
+    if step == Step.POSTCODE:
         code = parse_postcode(raw)
         if isinstance(code, PostcodeError):
             return Retry(
@@ -180,8 +174,8 @@ def check_answer(
                     "association whether they have something similar."
                 )
             )
-        return Store({step: code})
-    if step == "parent_contact":
+        return Store(code)
+    if step == Step.PARENT_CONTACT:
         contact = clean_contact(raw)
         if isinstance(contact, ContactProblem) or "<" in raw or ">" in raw:
             return Retry(
@@ -190,8 +184,8 @@ def check_answer(
                     "For example: <i>06 12345678</i> or <i>naam@voorbeeld.nl</i>."
                 )
             )
-        return Store({step: contact})
-    if step == "dutch" and raw == "no":
+        return Store(contact)
+    if step == Step.DUTCH and raw == "no":
         return Stop(
             _(
                 "Thank you for your honest answer. The course is in Dutch, so we cannot "
@@ -199,7 +193,7 @@ def check_answer(
                 "with /vraag. We have not stored your answers."
             )
         )
-    if step == "privacy":
+    if step == Step.PRIVACY:
         if raw != "yes":
             return Stop(
                 _(
@@ -207,9 +201,9 @@ def check_answer(
                     "your answers. Questions? Type /vraag."
                 )
             )
-        return Store({step: now.isoformat()})
+        return Store(now.isoformat())
     if step in CHOICES:
-        return Store({step: raw})
+        return Store(raw)
     raise ValueError(step)
 
 
@@ -239,7 +233,7 @@ def _check_birth_date(raw: str, today: dt.date, rules: SignupSettings) -> Store 
             ).format(age=rules.eligibility.max_age)
         )
     needs = result.status is EligibilityStatus.NEEDS_CONSENT
-    return Store({"birth_date": born.isoformat(), "needs_consent": needs, "age": result.age})
+    return Store(born.isoformat(), needs_consent=needs, age=result.age)
 
 
 def match_choice(step: str, text: str) -> str | None:
@@ -248,6 +242,6 @@ def match_choice(step: str, text: str) -> str | None:
     for value, shown in CHOICES.get(step, ()):
         if wanted in (value.casefold(), str(shown).casefold()):
             return value
-    if step == "last_name" and wanted in ("-", "geen", "overslaan"):
+    if step == Step.LAST_NAME and wanted in ("-", "geen", "overslaan"):
         return SKIP
     return None

@@ -1,9 +1,8 @@
-"""The signup's summary ("klopt" / "aanpassen") and submitting it (see bot.conversations.signup)."""
+"""The signup's summary ("klopt" / "aanpassen") and submitting it (see `conversations.signup`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from aiogram import Bot, F, Router, html
 from aiogram.fsm.context import FSMContext
@@ -12,43 +11,51 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.signup import notices as signup_notices
-from bot.features.signup.conversations import steps
-from bot.features.signup.conversations.questions import SignupCb, SignupFlow, ask
-from bot.features.signup.labels import SKIP, STEP_NAMES, label
+from bot.features.signup.callbacks import FlowAction, SignupFlowCb
+from bot.features.signup.conversations.questions import SignupFlow, ask
+from bot.features.signup.conversations.state import SignupData, load_signup, save_signup
+from bot.features.signup.labels import SKIP, STEP_NAMES, Step, label
 from bot.kit.clock import Clock
 from bot.kit.config import Settings
 from bot.kit.feature import Registry
 from bot.kit.keyboards import inline_choices
 from domain.roles import Role
+from domain.signup.status import ConsentKind, ConsentMethod, SignupStatus
 from storage import people
 from storage.signup import queries as signups
 from storage.signup.models import Signup
 
 
 def register(router: Router) -> None:
-    router.callback_query.register(send, SignupFlow.summary, SignupCb.filter(F.action == "ok"))
     router.callback_query.register(
-        edit_menu, SignupFlow.summary, SignupCb.filter(F.action == "edit")
+        send, SignupFlow.summary, SignupFlowCb.filter(F.action == FlowAction.SEND)
     )
-    router.callback_query.register(edit_step, SignupFlow.summary, SignupCb.filter(F.action == "e"))
+    router.callback_query.register(
+        edit_menu, SignupFlow.summary, SignupFlowCb.filter(F.action == FlowAction.EDIT)
+    )
+    router.callback_query.register(
+        edit_step, SignupFlow.summary, SignupFlowCb.filter(F.action == FlowAction.EDIT_STEP)
+    )
     router.message.register(use_buttons, SignupFlow.summary)
-    router.callback_query.register(
-        stale, SignupCb.filter(F.action.in_({"go", "a", "back", "ok", "edit", "e"}))
-    )
+    router.callback_query.register(stale, SignupFlowCb.filter())  # the flow is over
 
 
-def summary_text(data: dict[str, Any]) -> str:
-    answers = data.get("answers", {})
+CHOICE_STEPS = (Step.DUTCH, Step.TRACK, Step.GENDER, Step.SCHOOL, Step.HEARD, Step.CONTACT)
+"""Questions answered with a button: the summary shows the button's label."""
+
+
+def summary_text(data: SignupData) -> str:
+    answers = data.answers
     lines = []
-    for step in steps.active_steps(data):
+    for step in data.active_steps():
         value = answers.get(step)
-        if step == "privacy":
+        if step == Step.PRIVACY:
             shown = _("agreed")
-        elif step == "birth_date" and value:
+        elif step == Step.BIRTH_DATE and value:
             shown = dt.date.fromisoformat(value).strftime("%d-%m-%Y")
-        elif step == "last_name" and not value:
+        elif step == Step.LAST_NAME and not value:
             shown = "-"
-        elif step in ("dutch", "track", "gender", "school", "heard", "contact"):
+        elif step in CHOICE_STEPS:
             shown = label(step, value)
         else:
             shown = html.quote(str(value or ""))
@@ -60,11 +67,11 @@ def summary_text(data: dict[str, Any]) -> str:
 
 async def show_summary(event: Message | CallbackQuery, state: FSMContext) -> None:
     await state.set_state(SignupFlow.summary)
-    data = await state.get_data()
+    data = await load_signup(state)
     markup = inline_choices(
         [
-            (_("Correct, send"), SignupCb(action="ok").pack()),
-            (_("Change something"), SignupCb(action="edit").pack()),
+            (_("Correct, send"), SignupFlowCb(action=FlowAction.SEND).pack()),
+            (_("Change something"), SignupFlowCb(action=FlowAction.EDIT).pack()),
         ],
         columns=2,
     )
@@ -82,11 +89,11 @@ async def use_buttons(message: Message) -> None:
 
 async def edit_menu(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
-    data = await state.get_data()
+    data = await load_signup(state)
     choices = [
-        (str(STEP_NAMES[s]), SignupCb(action="e", step=s).pack())
-        for s in steps.active_steps(data)
-        if s != "privacy"
+        (str(STEP_NAMES[s]), SignupFlowCb(action=FlowAction.EDIT_STEP, step=s).pack())
+        for s in data.active_steps()
+        if s != Step.PRIVACY
     ]
     assert query.bot is not None
     await query.bot.send_message(
@@ -96,16 +103,16 @@ async def edit_menu(query: CallbackQuery, state: FSMContext) -> None:
     )
 
 
-async def edit_step(query: CallbackQuery, callback_data: SignupCb, state: FSMContext) -> None:
+async def edit_step(query: CallbackQuery, callback_data: SignupFlowCb, state: FSMContext) -> None:
     await query.answer()
-    if callback_data.step not in steps.STEPS:
+    step = callback_data.step
+    data = await load_signup(state)
+    if step is None or step not in data.active_steps():
         return
-    data = await state.get_data()
-    answers = dict(data.get("answers", {}))
-    answers.pop(callback_data.step, None)
-    await state.update_data(answers=answers)
+    data.answers.pop(step, None)
+    await save_signup(state, data)
     await state.set_state(SignupFlow.asking)
-    await ask(query, state, callback_data.step)
+    await ask(query, state, step)
 
 
 async def stale(query: CallbackQuery) -> None:
@@ -128,9 +135,9 @@ async def send(
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    data = await state.get_data()
-    answers: dict[str, Any] = data.get("answers", {})
-    if steps.next_step(data) is not None:
+    data = await load_signup(state)
+    answers = data.answers
+    if data.next_step() is not None:
         await show_summary(query, state)
         return
     now = clock.now()
@@ -148,20 +155,20 @@ async def send(
         await bot.send_message(user.id, _("You have already signed up."))
         return
     person = member.person
-    person.first_name = answers["first_name"]
-    person.last_name = answers.get("last_name") or None
-    person.birth_date = dt.date.fromisoformat(answers["birth_date"])
-    person.postcode = answers["postcode"]
-    signup = _new_signup(member.programme_id, person.id, data, answers, now)
+    person.first_name = answers[Step.FIRST_NAME]
+    person.last_name = answers.get(Step.LAST_NAME) or None
+    person.birth_date = dt.date.fromisoformat(answers[Step.BIRTH_DATE])
+    person.postcode = answers[Step.POSTCODE]
+    signup = _new_signup(member.programme_id, person.id, data, now)
     db.add(signup)
     await db.flush()
     await signups.add_consent(
         signup=signup,
         session=db,
-        kind="privacy",
+        kind=ConsentKind.PRIVACY,
         given_by=None,
-        method="telegram",
-        now=dt.datetime.fromisoformat(answers["privacy"]),
+        method=ConsentMethod.TELEGRAM,
+        now=dt.datetime.fromisoformat(answers[Step.PRIVACY]),
     )
     if signup.needs_consent:
         rules = await signups.settings_for(db, signup.programme_id)
@@ -169,7 +176,7 @@ async def send(
         text = await signup_notices.consent_link_text(bot, settings, signup, token, rules)
         await bot.send_message(user.id, text, reply_markup=registry.main_menu(roles))
         return
-    signup.status = "submitted"
+    signup.status = SignupStatus.SUBMITTED
     signup.submitted_at = now
     await signup_notices.new_signup_to_coordinators(db, signup, person, now)
     await bot.send_message(
@@ -182,33 +189,29 @@ async def send(
     )
 
 
-def _new_signup(
-    programme_id: int,
-    person_id: int,
-    data: dict[str, Any],
-    answers: dict[str, Any],
-    now: dt.datetime,
-) -> Signup:
-    def optional(step: str) -> str | None:
+def _new_signup(programme_id: int, person_id: int, data: SignupData, now: dt.datetime) -> Signup:
+    answers = data.answers
+
+    def optional(step: Step) -> str | None:
         value = answers.get(step)
         return None if value in (None, SKIP) else str(value)
 
     return Signup(
-        programme_id=data.get("programme_id") or programme_id,
+        programme_id=data.programme_id or programme_id,
         person_id=person_id,
-        status="awaiting_consent" if data.get("needs_consent") else "submitted",
-        track=answers["track"],
-        age_at_signup=int(data.get("age", 0)),
-        motivation=answers["motivation"],
-        gender=optional("gender"),
-        school=optional("school"),
-        heard_from=optional("heard"),
-        contact=optional("contact"),
-        needs_consent=bool(data.get("needs_consent")),
-        parent_name=answers.get("parent_name"),
-        parent_contact=answers.get("parent_contact"),
-        cohort_id=data.get("cohort_id"),
+        status=SignupStatus.AWAITING_CONSENT if data.needs_consent else SignupStatus.SUBMITTED,
+        track=answers[Step.TRACK],
+        age_at_signup=data.age,
+        motivation=answers[Step.MOTIVATION],
+        gender=optional(Step.GENDER),
+        school=optional(Step.SCHOOL),
+        heard_from=optional(Step.HEARD),
+        contact=optional(Step.CONTACT),
+        needs_consent=data.needs_consent,
+        parent_name=answers.get(Step.PARENT_NAME),
+        parent_contact=answers.get(Step.PARENT_CONTACT),
+        cohort_id=data.cohort_id,
         privacy_version=signups.PRIVACY_VERSION,
-        privacy_accepted_at=dt.datetime.fromisoformat(answers["privacy"]),
+        privacy_accepted_at=dt.datetime.fromisoformat(answers[Step.PRIVACY]),
         created_at=now,
     )

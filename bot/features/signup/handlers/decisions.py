@@ -14,14 +14,20 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.signup import notices
+from bot.features.signup import keys, notices
+from bot.features.signup.callbacks import DecisionAction, SignupDecision
+from bot.features.signup.conversations.state import (
+    CoordinatorData,
+    load_coordinator,
+    save_coordinator,
+)
 from bot.features.signup.labels import STATUS
-from bot.features.signup.notices import SignupDecision
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices
 from domain.roles import Role
 from domain.signup.capacity import PlacementError
+from domain.signup.status import UNDECIDED, ConsentKind, ConsentMethod, SignupStatus
 from storage import people
 from storage.course.models import Cohort
 from storage.signup import groups as signup_groups
@@ -37,15 +43,28 @@ class CoordinatorSignup(StatesGroup):
     paper = State()
 
 
+CHOOSE_GROUP = {
+    DecisionAction.PLACE: DecisionAction.PLACE_IN,
+    DecisionAction.WAIT: DecisionAction.WAIT_IN,
+}
+"""Buttons that first ask for the group, and the button of each group they then show."""
+TYPED = {
+    DecisionAction.ASK: CoordinatorSignup.asking,
+    DecisionAction.DECLINE: CoordinatorSignup.declining,
+    DecisionAction.PAPER: CoordinatorSignup.paper,
+}
+"""Buttons after which the coordinator types a text, and the state that receives it."""
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.filter(HasRole(Role.COORDINATOR))
     router.message.filter(HasRole(Role.COORDINATOR))
     cb = router.callback_query.register
-    cb(choose_group, SignupDecision.filter(F.action.in_({"place", "wait"})))
-    cb(place_in, SignupDecision.filter(F.action == "pg"))
-    cb(wait_in, SignupDecision.filter(F.action == "wg"))
-    cb(start_text, SignupDecision.filter(F.action.in_({"ask", "decline", "paper"})))
+    cb(choose_group, SignupDecision.filter(F.action.in_(CHOOSE_GROUP)))
+    cb(place_in, SignupDecision.filter(F.action == DecisionAction.PLACE_IN))
+    cb(wait_in, SignupDecision.filter(F.action == DecisionAction.WAIT_IN))
+    cb(start_text, SignupDecision.filter(F.action.in_(TYPED)))
     router.message.register(receive_text, StateFilter(*CoordinatorSignup.__states__), F.text)
     router.message.register(not_text, StateFilter(*CoordinatorSignup.__states__))
     return router
@@ -68,7 +87,7 @@ async def _open(
     return signup
 
 
-async def _decided(query: CallbackQuery, signup: Signup, allowed: tuple[str, ...]) -> bool:
+async def _decided(query: CallbackQuery, signup: Signup, allowed: tuple[SignupStatus, ...]) -> bool:
     if signup.status in allowed:
         return False
     await query.answer(
@@ -86,14 +105,14 @@ async def choose_group(
     member: people.Member | None,
 ) -> None:
     signup = await _open(query, db, member, callback_data.signup)
-    if signup is None or await _decided(query, signup, ("submitted", "waiting")):
+    if signup is None or await _decided(query, signup, UNDECIDED):
         return
     groups = await signup_groups.cohorts(db, signup.programme_id)
     if not groups:
         await query.answer(_("There are no groups yet. Create a group first."), show_alert=True)
         return
     await query.answer()
-    action = "pg" if callback_data.action == "place" else "wg"
+    action = CHOOSE_GROUP[callback_data.action]
     buttons = []
     for cohort in groups:
         load = await signup_groups.load(db, cohort, clock.now())
@@ -106,7 +125,7 @@ async def choose_group(
         )
     question = (
         _("In which group do you place signup #{id}?")
-        if action == "pg"
+        if action == DecisionAction.PLACE_IN
         else _("On the waiting list of which group do you put signup #{id}?")
     )
     assert query.bot is not None
@@ -128,7 +147,7 @@ async def place_in(
     member: people.Member | None,
 ) -> None:
     signup = await _open(query, db, member, callback_data.signup)
-    if signup is None or await _decided(query, signup, ("submitted", "waiting")):
+    if signup is None or await _decided(query, signup, UNDECIDED):
         return
     cohort = await _cohort(db, signup, callback_data.cohort)
     if cohort is None or member is None:
@@ -148,7 +167,9 @@ async def place_in(
                 [
                     (
                         _("Put on the waiting list of {group}").format(group=cohort.name),
-                        SignupDecision(action="wg", signup=signup.id, cohort=cohort.id).pack(),
+                        SignupDecision(
+                            action=DecisionAction.WAIT_IN, signup=signup.id, cohort=cohort.id
+                        ).pack(),
                     )
                 ]
             ),
@@ -163,7 +184,7 @@ async def place_in(
         granted_by=member.person.id,
     )
     await notices.to_participant(
-        db, signup, await notices.placed_text(db, cohort), key=f"signup:{signup.id}:placed", now=now
+        db, signup, await notices.placed_text(db, cohort), key=keys.placed(signup.id), now=now
     )
     await query.answer(_("Placed."))
     await query.bot.send_message(
@@ -182,7 +203,7 @@ async def wait_in(
     member: people.Member | None,
 ) -> None:
     signup = await _open(query, db, member, callback_data.signup)
-    if signup is None or await _decided(query, signup, ("submitted",)):
+    if signup is None or await _decided(query, signup, (SignupStatus.SUBMITTED,)):
         return
     cohort = await _cohort(db, signup, callback_data.cohort)
     if cohort is None:
@@ -197,7 +218,7 @@ async def wait_in(
             "Thank you for signing up! Group {group} is full right now, so you are on the "
             "waiting list (number {position}). When a place is free, we offer it to you here."
         ).format(group=html.quote(cohort.name), position=position),
-        key=f"signup:{signup.id}:waiting:{cohort.id}",
+        key=keys.waiting(signup.id, cohort.id),
         now=now,
     )
     await query.answer(_("On the waiting list."))
@@ -220,21 +241,23 @@ async def start_text(
     signup = await _open(query, db, member, callback_data.signup)
     if signup is None:
         return
-    allowed = ("awaiting_consent",) if callback_data.action == "paper" else ("submitted", "waiting")
+    paper = callback_data.action == DecisionAction.PAPER
+    allowed = (SignupStatus.AWAITING_CONSENT,) if paper else UNDECIDED
     if await _decided(query, signup, allowed):
         return
     await query.answer()
-    target = {"ask": CoordinatorSignup.asking, "decline": CoordinatorSignup.declining}.get(
-        callback_data.action, CoordinatorSignup.paper
-    )
-    await state.set_state(target)
-    await state.update_data(signup_id=signup.id)
+    await state.set_state(TYPED[callback_data.action])
+    await save_coordinator(state, CoordinatorData(signup_id=signup.id))
     prompt = {
-        "ask": _("Type your question for signup #{id}. It goes to the person in the chat."),
-        "decline": _(
+        DecisionAction.ASK: _(
+            "Type your question for signup #{id}. It goes to the person in the chat."
+        ),
+        DecisionAction.DECLINE: _(
             "Why do you decline signup #{id}? Type a short, kind reason; the person reads it."
         ),
-        "paper": _("Who signed the consent form on paper for signup #{id}? Type their name."),
+        DecisionAction.PAPER: _(
+            "Who signed the consent form on paper for signup #{id}? Type their name."
+        ),
     }[callback_data.action]
     assert query.bot is not None
     await query.bot.send_message(query.from_user.id, prompt.format(id=signup.id))
@@ -252,9 +275,9 @@ async def receive_text(
         await message.answer(_("Please use 3 to 1000 characters, or type /cancel."))
         return
     current = await state.get_state()
-    data = await state.get_data()
+    data = await load_coordinator(state)
     await state.clear()
-    signup = await signups.get_signup(db, int(data.get("signup_id", 0)))
+    signup = await signups.get_signup(db, data.signup_id) if data.signup_id else None
     if signup is None or member is None or signup.programme_id != member.programme_id:
         await message.answer(_("This signup no longer exists."))
         return
@@ -267,16 +290,16 @@ async def receive_text(
                 "The coordinator has a question about your signup:\n\n{question}\n\n"
                 "Reply to this message to answer."
             ).format(question=html.quote(text)),
-            key=f"signup:{signup.id}:ask:{message.message_id}",
+            key=keys.question(signup.id, message.message_id),
             now=now,
-            ref=f"signup:{signup.id}",
+            ref=keys.signup_ref(signup.id),
         )
         await message.answer(_("Your question is on its way."))
     elif current == CoordinatorSignup.declining.state:
-        if signup.status not in ("submitted", "waiting"):
+        if signup.status not in UNDECIDED:
             await message.answer(_("This signup was already decided."))
             return
-        signup.status = "declined"
+        signup.status = SignupStatus.DECLINED
         signup.decline_reason = text
         signup.decided_at = now
         await notices.to_participant(
@@ -286,16 +309,18 @@ async def receive_text(
                 "Thank you for signing up for Citytrainers. Sadly we cannot offer you a place "
                 "this time. The coordinator explains:\n\n{reason}\n\nQuestions? Type /vraag."
             ).format(reason=html.quote(text)),
-            key=f"signup:{signup.id}:declined",
+            key=keys.declined(signup.id),
             now=now,
         )
         await message.answer(
             _("Signup #{id} is declined. We let the person know.").format(id=signup.id)
         )
     else:
-        if signup.status != "awaiting_consent":
+        if signup.status != SignupStatus.AWAITING_CONSENT:
             await message.answer(_("This signup was already decided."))
             return
-        await signups.add_consent(db, signup, "parental", given_by=text, method="paper", now=now)
+        await signups.add_consent(
+            db, signup, ConsentKind.PARENTAL, given_by=text, method=ConsentMethod.PAPER, now=now
+        )
         await notices.parental_consent_done(db, signup, now)
         await message.answer(_("Paper consent for signup #{id} is recorded.").format(id=signup.id))

@@ -8,13 +8,13 @@ keeps them on their own list. The coordinators are told either way.
 
 from __future__ import annotations
 
-from aiogram import F, Router, html
+from aiogram import Router, html
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.signup import notices
-from bot.features.signup.conversations.questions import SignupCb
+from bot.features.signup import keys, notices
+from bot.features.signup.callbacks import OfferAnswer, OfferCb
 from bot.kit import notify
 from bot.kit.clock import Clock
 from domain.roles import Role
@@ -26,18 +26,18 @@ from storage.signup.models import Enrolment
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(answer_offer, SignupCb.filter(F.action.in_({"oa", "od"})))
+    router.callback_query.register(answer_offer, OfferCb.filter())
     return router
 
 
 async def answer_offer(
     query: CallbackQuery,
-    callback_data: SignupCb,
+    callback_data: OfferCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    enrolment = await db.get(Enrolment, int(callback_data.step or 0))
+    enrolment = await db.get(Enrolment, callback_data.enrolment)
     if enrolment is None or member is None or enrolment.person_id != member.person.id:
         await query.answer(_("This button no longer works."), show_alert=True)
         return
@@ -45,7 +45,7 @@ async def answer_offer(
     cohort = await db.get(Cohort, enrolment.cohort_id)
     assert cohort is not None and query.bot is not None
     name = html.quote(member.person.first_name or "?")
-    if callback_data.action == "od":
+    if callback_data.action == OfferAnswer.DECLINE:
         declined = await signup_groups.decline_offer(db, enrolment, now)
         if declined is None:
             await _expired(query)
@@ -59,7 +59,7 @@ async def answer_offer(
                     name=name, group=html.quote(cohort.name)
                 )
             ),
-            key=f"enrolment:{enrolment.id}:declined:{enrolment.offered_at}",
+            key=keys.offer_declined(enrolment.id, enrolment.offered_at),
             now=now,
         )
         text = _("OK, we give the place to someone else. Thank you for letting us know.")
@@ -82,7 +82,7 @@ async def answer_offer(
                 name=name, group=html.quote(cohort.name)
             )
         ),
-        key=f"enrolment:{enrolment.id}:accepted",
+        key=keys.offer_accepted(enrolment.id),
         now=now,
     )
     await query.bot.send_message(query.from_user.id, await notices.placed_text(db, cohort))

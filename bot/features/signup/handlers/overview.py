@@ -13,14 +13,15 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.signup import notices
+from bot.features.signup.callbacks import DecisionAction, InviteAction, InviteCb, SignupDecision
 from bot.features.signup.labels import MIX_NAMES, STATUS, label
-from bot.features.signup.notices import SignupDecision
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices
 from domain.dates import local_today
 from domain.roles import Role
 from domain.signup.group_mix import MixCell
+from domain.signup.status import SignupStatus
 from storage import people
 from storage.course.models import Cohort
 from storage.models import Person
@@ -37,9 +38,13 @@ def create_router() -> Router:
     router.message.register(open_signups, Command("aanmeldingen"))
     router.message.register(groups, Command("groepen"))
     router.message.register(invite, Command("uitnodiging"))
-    router.callback_query.register(show_signup, SignupDecision.filter(F.action == "show"))
-    router.callback_query.register(invite_uses, SignupDecision.filter(F.action == "inv"))
-    router.callback_query.register(invite_link, SignupDecision.filter(F.action == "invu"))
+    router.callback_query.register(
+        show_signup, SignupDecision.filter(F.action == DecisionAction.SHOW)
+    )
+    router.callback_query.register(
+        invite_uses, InviteCb.filter(F.action == InviteAction.CHOOSE_USES)
+    )
+    router.callback_query.register(invite_link, InviteCb.filter(F.action == InviteAction.MAKE_LINK))
     return router
 
 
@@ -54,18 +59,18 @@ async def open_signups(message: Message, db: AsyncSession, member: people.Member
         person = await db.get(Person, signup.person_id)
         name = html.quote(person.first_name or "?") if person else "?"
         lines.append(f"#{signup.id} {name}: {STATUS[signup.status]}")
-        if signup.status == "awaiting_consent":
+        if signup.status == SignupStatus.AWAITING_CONSENT:
             buttons.append(
                 (
                     _("#{id}: paper consent").format(id=signup.id),
-                    SignupDecision(action="paper", signup=signup.id).pack(),
+                    SignupDecision(action=DecisionAction.PAPER, signup=signup.id).pack(),
                 )
             )
         else:
             buttons.append(
                 (
                     _("#{id}: decide").format(id=signup.id),
-                    SignupDecision(action="show", signup=signup.id).pack(),
+                    SignupDecision(action=DecisionAction.SHOW, signup=signup.id).pack(),
                 )
             )
     await message.answer(
@@ -87,7 +92,7 @@ async def show_signup(
     await query.bot.send_message(
         query.from_user.id,
         notices.signup_summary(signup, person),
-        reply_markup=notices.decision_keyboard(signup.id),  # type: ignore[arg-type]
+        reply_markup=notices.decision_keyboard(signup.id),
     )
 
 
@@ -135,31 +140,30 @@ async def invite(message: Message, db: AsyncSession, member: people.Member) -> N
     await message.answer(
         _("For which group do you want an invitation link?"),
         reply_markup=inline_choices(
-            [(c.name, SignupDecision(action="inv", cohort=c.id).pack()) for c in cohorts]
+            [
+                (c.name, InviteCb(action=InviteAction.CHOOSE_USES, cohort=c.id).pack())
+                for c in cohorts
+            ]
         ),
     )
 
 
-async def invite_uses(query: CallbackQuery, callback_data: SignupDecision) -> None:
+async def invite_uses(query: CallbackQuery, callback_data: InviteCb) -> None:
     await query.answer()
     assert query.bot is not None
+
+    def uses(max_uses: int) -> str:
+        return InviteCb(
+            action=InviteAction.MAKE_LINK, max_uses=max_uses, cohort=callback_data.cohort
+        ).pack()
+
     await query.bot.send_message(
         query.from_user.id,
         _("How many people may use the link? It works for {days} days.").format(
             days=INVITE_VALID_DAYS
         ),
         reply_markup=inline_choices(
-            [
-                ("1", SignupDecision(action="invu", signup=1, cohort=callback_data.cohort).pack()),
-                (
-                    "15",
-                    SignupDecision(action="invu", signup=15, cohort=callback_data.cohort).pack(),
-                ),
-                (
-                    _("No limit"),
-                    SignupDecision(action="invu", signup=0, cohort=callback_data.cohort).pack(),
-                ),
-            ],
+            [("1", uses(1)), ("15", uses(15)), (_("No limit"), uses(0))],
             columns=3,
         ),
     )
@@ -167,7 +171,7 @@ async def invite_uses(query: CallbackQuery, callback_data: SignupDecision) -> No
 
 async def invite_link(
     query: CallbackQuery,
-    callback_data: SignupDecision,
+    callback_data: InviteCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member,
@@ -185,7 +189,7 @@ async def invite_link(
         member.person.id,
         clock.now(),
         valid_days=INVITE_VALID_DAYS,
-        max_uses=callback_data.signup or None,
+        max_uses=callback_data.max_uses or None,
     )
     me = await bot.me()
     link = f"https://t.me/{me.username}?start=g-{token}"

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 
-from aiogram import F, Router, html
+from aiogram import Router, html
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.signup.conversations.questions import SignupCb
+from bot.features.signup.callbacks import DeleteChoice, DeleteDataCb
 from bot.features.signup.labels import STATUS, label
 from bot.kit.clock import Clock
 from bot.kit.feature import Registry
@@ -29,7 +29,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(my_data, Command("mijngegevens"))
     router.message.register(ask_delete, Command("verwijderen"))
-    router.callback_query.register(delete, SignupCb.filter(F.action.in_({"del", "keep"})))
+    router.callback_query.register(delete, DeleteDataCb.filter())
     return router
 
 
@@ -106,8 +106,8 @@ async def ask_delete(
         ),
         reply_markup=inline_choices(
             [
-                (_("Yes, delete my data"), SignupCb(action="del").pack()),
-                (_("No, keep it"), SignupCb(action="keep").pack()),
+                (_("Yes, delete my data"), DeleteDataCb(action=DeleteChoice.DELETE).pack()),
+                (_("No, keep it"), DeleteDataCb(action=DeleteChoice.KEEP).pack()),
             ],
             columns=2,
         ),
@@ -116,7 +116,7 @@ async def ask_delete(
 
 async def delete(
     query: CallbackQuery,
-    callback_data: SignupCb,
+    callback_data: DeleteDataCb,
     state: FSMContext,
     db: AsyncSession,
     clock: Clock,
@@ -126,7 +126,7 @@ async def delete(
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
     assert query.bot is not None
-    if callback_data.action == "keep" or member is None:
+    if callback_data.action == DeleteChoice.KEEP or member is None:
         await query.bot.send_message(query.from_user.id, _("OK, nothing is deleted."))
         return
     await state.clear()

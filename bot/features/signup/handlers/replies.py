@@ -7,6 +7,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.signup import keys
 from bot.features.signup.notices import decision_keyboard
 from bot.kit import notify
 from bot.kit.clock import Clock
@@ -17,7 +18,8 @@ from storage.signup import queries as signups
 async def answer_to_coordinator(
     message: Message, db: AsyncSession, clock: Clock, member: people.Member, ident: str
 ) -> None:
-    signup = await signups.get_signup(db, int(ident)) if ident.isdigit() else None
+    signup_id = keys.signup_id_of(ident)
+    signup = await signups.get_signup(db, signup_id) if signup_id is not None else None
     if signup is None or signup.person_id != member.person.id:
         await message.answer(
             _("I cannot link this reply to anything. Type /help to see what you can do.")
@@ -31,8 +33,8 @@ async def answer_to_coordinator(
     await notify.to_coordinators(
         db,
         signup.programme_id,
-        notify.message_payload(text, decision_keyboard(signup.id)),  # type: ignore[arg-type]
-        key=f"signup:{signup.id}:reply:{message.message_id}",
+        notify.message_payload(text, decision_keyboard(signup.id)),
+        key=keys.reply(signup.id, message.message_id),
         now=clock.now(),
     )
     await message.answer(_("Thank you, your answer has been passed on to the coordinator."))
