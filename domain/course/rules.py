@@ -34,6 +34,46 @@ class SessionKind(StrEnum):
     PRESENTATION = "presentation"
 
 
+class CourseTrack(StrEnum):
+    """The track of a training group."""
+
+    SPORT = "sport"
+    CULTURE = "culture"
+
+
+class ReminderAnswer(StrEnum):
+    """A participant's answer to a session reminder: "ik kom" or "ik kan niet"."""
+
+    COMING = "coming"
+    CANNOT = "cannot"
+
+
+class AttendanceStatus(StrEnum):
+    """Whether a participant was at a session (only `PRESENT` counts as attended)."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+
+_NEXT_ATTENDANCE = {
+    AttendanceStatus.PRESENT: AttendanceStatus.ABSENT,
+    AttendanceStatus.ABSENT: AttendanceStatus.EXCUSED,
+    AttendanceStatus.EXCUSED: AttendanceStatus.PRESENT,
+}
+
+
+def next_attendance(status: AttendanceStatus) -> AttendanceStatus:
+    """The status after a tap on the checklist: present -> absent -> excused -> present."""
+    return _NEXT_ATTENDANCE[status]
+
+
+def expected_attendance(answer: ReminderAnswer | None) -> AttendanceStatus:
+    """The checklist's status before anything is saved: excused after "ik kan niet", else
+    present."""
+    return AttendanceStatus.EXCUSED if answer == ReminderAnswer.CANNOT else AttendanceStatus.PRESENT
+
+
 @dataclass(frozen=True)
 class CourseTemplate:
     """A programme's course plan."""

@@ -1,5 +1,8 @@
 """Training groups (cohorts), their dated sessions, leaders, answers to reminders, attendance
-and certificates (the course issue)."""
+and certificates (the course issue).
+
+Kinds, tracks, answers and attendance statuses are `domain.course.rules` enums, stored as plain
+text (`storage.types.EnumText`: the database columns stay VARCHAR(16))."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ import datetime as dt
 from sqlalchemy import Date, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.course.rules import AttendanceStatus, CourseTrack, ReminderAnswer, SessionKind
 from storage.models import Base, fk
+from storage.types import EnumText
 
 
 class Cohort(Base):
@@ -18,7 +23,7 @@ class Cohort(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = fk("programme.id")
     name: Mapped[str] = mapped_column(String(100))
-    track: Mapped[str] = mapped_column(String(16))
+    track: Mapped[CourseTrack] = mapped_column(EnumText(CourseTrack, 16))
     capacity: Mapped[int] = mapped_column(Integer, default=15)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     location: Mapped[str | None] = mapped_column(String(200))
@@ -35,7 +40,7 @@ class CourseSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = fk("programme.id")
     cohort_id: Mapped[int] = fk("cohort.id")
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[SessionKind] = mapped_column(EnumText(SessionKind, 16))
     seq: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[dt.datetime]
     duration_minutes: Mapped[int] = mapped_column(Integer)
@@ -64,7 +69,7 @@ class SessionAnswer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = fk("course_session.id")
     person_id: Mapped[int] = fk("person.id")
-    answer: Mapped[str] = mapped_column(String(16))
+    answer: Mapped[ReminderAnswer] = mapped_column(EnumText(ReminderAnswer, 16))
     reason: Mapped[str | None] = mapped_column(String(500))
     answered_at: Mapped[dt.datetime]
 
@@ -77,7 +82,7 @@ class Attendance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = fk("course_session.id")
     person_id: Mapped[int] = fk("person.id")
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[AttendanceStatus] = mapped_column(EnumText(AttendanceStatus, 16))
     recorded_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
     recorded_at: Mapped[dt.datetime]
 

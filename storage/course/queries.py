@@ -9,7 +9,15 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.course.plan_import import ImportedSession
-from domain.course.rules import CourseRecord, PlannedSession, SessionKind
+from domain.course.rules import (
+    AttendanceStatus,
+    CourseRecord,
+    CourseTrack,
+    PlannedSession,
+    ReminderAnswer,
+    SessionKind,
+)
+from domain.hours.practice import HoursKind, LogStatus
 from domain.roles import Role
 from storage.course.models import (
     Attendance,
@@ -20,11 +28,22 @@ from storage.course.models import (
     SessionAnswer,
 )
 from storage.hours.models import PracticeHours
-from storage.models import OutboxMessage, Person, RoleGrant
+from storage.models import OutboxMessage, OutboxStatus, Person, RoleGrant
 from storage.signup.models import Enrolment
 
 PLACED = "placed"
-CONFIRMED_HOURS = ("confirmed", "corrected")
+"""`Enrolment.status` of a participant in a group (a column of the signup feature)."""
+CONFIRMED_HOURS = (LogStatus.CONFIRMED, LogStatus.CORRECTED)
+REMINDER_KEY = "reminder"
+"""First part of a reminder's idempotency key, `reminder:<session id>:...` (built by
+`bot.features.course.keys.reminder_key`); the queries below find a session's reminders by it."""
+
+
+def reminder_session(key: str) -> int | None:
+    """The session id in a reminder's idempotency key, or None when the key is not one."""
+    kind, _sep, rest = key.partition(":")
+    ident = rest.partition(":")[0]
+    return int(ident) if kind == REMINDER_KEY and ident.isdigit() and ident.isascii() else None
 
 
 async def create_cohort(
@@ -32,7 +51,7 @@ async def create_cohort(
     *,
     programme_id: int,
     name: str,
-    track: str,
+    track: CourseTrack,
     start_date: dt.date | None,
     location: str | None,
     leader_ids: Iterable[int],
@@ -59,7 +78,7 @@ async def create_cohort(
             CourseSession(
                 programme_id=programme_id,
                 cohort_id=cohort.id,
-                kind=item.kind.value,
+                kind=item.kind,
                 seq=item.number,
                 starts_at=item.starts_at,
                 duration_minutes=int((item.ends_at - item.starts_at).total_seconds() // 60),
@@ -215,10 +234,10 @@ async def cancel_pending_reminders(session: AsyncSession, session_id: int) -> in
     result = await session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.idempotency_key.like(f"reminder:{session_id}:%"),
-            OutboxMessage.status == "pending",
+            OutboxMessage.idempotency_key.like(f"{REMINDER_KEY}:{session_id}:%"),
+            OutboxMessage.status == OutboxStatus.PENDING,
         )
-        .values(status="cancelled", last_error="session moved or cancelled")
+        .values(status=OutboxStatus.CANCELLED, last_error="session moved or cancelled")
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -228,16 +247,16 @@ async def cancel_reminders_of_begun(session: AsyncSession, now: dt.datetime) -> 
     rows = (
         await session.execute(
             select(OutboxMessage.id, OutboxMessage.idempotency_key).where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.idempotency_key.like("reminder:%"),
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.idempotency_key.like(f"{REMINDER_KEY}:%"),
             )
         )
     ).all()
     by_session: dict[int, list[int]] = {}
     for row_id, key in rows:
-        part = key.split(":")[1]
-        if part.isdigit():
-            by_session.setdefault(int(part), []).append(row_id)
+        session_id = reminder_session(key)
+        if session_id is not None:
+            by_session.setdefault(session_id, []).append(row_id)
     if not by_session:
         return 0
     begun = set(
@@ -251,8 +270,8 @@ async def cancel_reminders_of_begun(session: AsyncSession, now: dt.datetime) -> 
     if stale:
         await session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(stale), OutboxMessage.status == "pending")
-            .values(status="cancelled", last_error="session already began")
+            .where(OutboxMessage.id.in_(stale), OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.CANCELLED, last_error="session already began")
         )
     return len(stale)
 
@@ -261,7 +280,7 @@ async def set_answer(
     session: AsyncSession,
     session_id: int,
     person_id: int,
-    answer: str,
+    answer: ReminderAnswer,
     now: dt.datetime,
     reason: str | None = None,
 ) -> SessionAnswer:
@@ -287,7 +306,7 @@ async def answers_for(session: AsyncSession, session_id: int) -> dict[int, Sessi
     return {row.person_id: row for row in rows}
 
 
-async def attendance_for(session: AsyncSession, session_id: int) -> dict[int, str]:
+async def attendance_for(session: AsyncSession, session_id: int) -> dict[int, AttendanceStatus]:
     rows = await session.execute(
         select(Attendance.person_id, Attendance.status).where(Attendance.session_id == session_id)
     )
@@ -298,7 +317,7 @@ async def set_attendance(
     session: AsyncSession,
     session_id: int,
     person_id: int,
-    status: str,
+    status: AttendanceStatus,
     recorded_by: int | None,
     now: dt.datetime,
 ) -> None:
@@ -322,7 +341,7 @@ async def practice_minutes(session: AsyncSession, person_id: int) -> int:
         select(func.coalesce(func.sum(PracticeHours.minutes), 0)).where(
             PracticeHours.person_id == person_id,
             PracticeHours.status.in_(CONFIRMED_HOURS),
-            PracticeHours.kind == "practice",
+            PracticeHours.kind == HoursKind.PRACTICE,
         )
     )
     return int(total or 0)
@@ -344,13 +363,13 @@ async def course_record(session: AsyncSession, person_id: int, cohort_id: int) -
             )
         )
     ).all()
-    present = [kind for kind, status in rows if status == "present"]
-    missed = [kind for kind, status in rows if status != "present"]
+    present = [kind for kind, status in rows if status == AttendanceStatus.PRESENT]
+    missed = [kind for kind, status in rows if status != AttendanceStatus.PRESENT]
     return CourseRecord(
-        meetings_attended=present.count(SessionKind.MEETING.value),
-        meetings_missed=missed.count(SessionKind.MEETING.value),
-        followups_attended=present.count(SessionKind.FOLLOW_UP_DAY.value),
-        presentation_done=SessionKind.PRESENTATION.value in present,
+        meetings_attended=present.count(SessionKind.MEETING),
+        meetings_missed=missed.count(SessionKind.MEETING),
+        followups_attended=present.count(SessionKind.FOLLOW_UP_DAY),
+        presentation_done=SessionKind.PRESENTATION in present,
         practice_minutes_confirmed=await practice_minutes(session, person_id),
     )
 
@@ -403,7 +422,7 @@ async def replace_sessions(
             CourseSession(
                 programme_id=cohort.programme_id,
                 cohort_id=cohort.id,
-                kind=entry.kind.value,
+                kind=entry.kind,
                 seq=entry.seq,
                 starts_at=entry.starts_at,
                 duration_minutes=entry.duration_minutes,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.course.rules import PlannedSession, SessionKind
+from domain.course.rules import CourseTrack, PlannedSession, SessionKind
 from domain.roles import Role
 from storage import people
 from storage.course import queries as course
@@ -58,7 +58,7 @@ async def make_world(
         session,
         programme_id=programme.id,
         name="Groep <Noord>",
-        track="sport",
+        track=CourseTrack.SPORT,
         start_date=starts[0].date(),
         location="Wijkhuis De Poort",
         leader_ids=[leader.person.id],

@@ -8,7 +8,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.kit.clock import ManualClock
-from domain.course.rules import SessionKind
+from domain.course.rules import AttendanceStatus, SessionKind
+from domain.hours.practice import LogStatus
 from domain.roles import Role
 from simulator.client import EmulatorClient
 from storage import people
@@ -57,7 +58,7 @@ async def test_coordinator_creates_a_group_from_the_template(
             )
 
     rows = await eventually(sessions, lambda r: len(r) == 10)
-    assert [r.kind for r in rows].count("meeting") == 7
+    assert [r.kind for r in rows].count(SessionKind.MEETING) == 7
     assert rows[0].starts_at == dt.datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
     assert rows[3].starts_at == dt.datetime(2026, 3, 31, 17, 0, tzinfo=UTC)  # summer time
     assert rows[7].duration_minutes == 240
@@ -135,13 +136,16 @@ async def test_absence_attendance_progress_and_certificate(
             for pid in world.participant_ids:
                 session.add(
                     Attendance(
-                        session_id=sid, person_id=pid, status="present", recorded_at=clock.now()
+                        session_id=sid,
+                        person_id=pid,
+                        status=AttendanceStatus.PRESENT,
+                        recorded_at=clock.now(),
                     )
                 )
         for pid in world.participant_ids:
             session.add(PracticeHours(
                 programme_id=1, person_id=pid, work_date=dt.date(2026, 4, 1), minutes=900,
-                status="confirmed", created_at=clock.now(),
+                status=LogStatus.CONFIRMED, created_at=clock.now(),
             ))  # fmt: skip
     # the evening before the presentation, Bo cannot come
     clock.set(starts[9] - dt.timedelta(hours=23))

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from domain.course.plan_import import ImportedSession, LineError, RowProblem, parse_plan
-from domain.course.rules import SessionKind
+from domain.course.rules import CourseTrack, SessionKind
 from storage import migrate
 from storage.course.models import Cohort, CourseSession
 from storage.db import create_engine, create_session_factory
@@ -84,7 +84,7 @@ async def test_the_cli_imports_all_or_nothing(tmp_path: Path):
         cohort = Cohort(
             programme_id=programme.id,
             name="Groep A",
-            track="sport",
+            track=CourseTrack.SPORT,
             capacity=15,
             location="Sporthal",
             created_at=now,
@@ -133,6 +133,6 @@ async def test_the_cli_imports_all_or_nothing(tmp_path: Path):
         )
     await engine.dispose()
     assert [(s.kind, s.location, s.bring) for s in stored] == [
-        ("meeting", "Sporthal", "sportkleding"),
-        ("presentation", "Theater", None),
+        (SessionKind.MEETING, "Sporthal", "sportkleding"),
+        (SessionKind.PRESENTATION, "Theater", None),
     ]

@@ -1,11 +1,12 @@
-"""Shared pieces of the course feature: callback data, texts of sessions, programme settings."""
+"""Shared pieces of the course feature: texts of sessions, programme settings.
+
+The callback data of the buttons is in `bot.features.course.callbacks`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,30 +17,6 @@ from domain.dates import age_on, local_today
 from domain.local_time import AMSTERDAM, to_local
 from storage.course.models import CourseSession
 from storage.models import Person, Programme
-
-
-class PlanCb(CallbackData, prefix="cs"):
-    """Course planning: `action` on a cohort or session `id` (see the flows for actions)."""
-
-    action: str
-    id: int = 0
-    at: int = 0  # a new start (Unix seconds) when moving
-
-
-class AttendanceCb(CallbackData, prefix="at"):
-    action: str  # "open", "t" (toggle), "save"
-    session: int
-    person: int = 0
-
-
-class ReminderCb(CallbackData, prefix="rm"):
-    action: str  # "yes", "no", "skip"
-    session: int
-
-
-class CertificateCb(CallbackData, prefix="ce"):
-    action: str  # "ok"
-    cert: int
 
 
 async def programme_setup(db: AsyncSession, programme_id: int) -> tuple[ZoneInfo, CourseSettings]:
@@ -69,9 +46,9 @@ def when(moment: dt.datetime, tz: ZoneInfo) -> str:
 
 def session_title(course_session: CourseSession) -> str:
     kind = course_session.kind
-    if kind == SessionKind.MEETING.value:
+    if kind == SessionKind.MEETING:
         return _("Meeting {number}").format(number=course_session.seq)
-    if kind == SessionKind.FOLLOW_UP_DAY.value:
+    if kind == SessionKind.FOLLOW_UP_DAY:
         return _("Follow-up day {number}").format(number=course_session.seq)
     return _("Final presentation")
 

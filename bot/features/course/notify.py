@@ -13,20 +13,26 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.course.common import (
+from bot.features.course.callbacks import (
+    AttendanceAction,
     AttendanceCb,
+    CertificateAction,
     CertificateCb,
+    ReminderAction,
     ReminderCb,
-    age_of,
-    person_name,
-    programme_setup,
-    session_title,
-    when,
 )
+from bot.features.course.common import age_of, person_name, programme_setup, session_title, when
 from bot.features.course.docs import certificate_pdf
+from bot.features.course.keys import (
+    certificate_congrats_key,
+    certificate_pdf_key,
+    certificate_request_key,
+    participation_key,
+    session_change_key,
+)
 from bot.kit import notify
 from bot.kit.keyboards import inline_choices
-from domain.course.rules import course_progress
+from domain.course.rules import AttendanceStatus, course_progress, expected_attendance
 from domain.local_time import to_local
 from domain.reminders import ReminderKind, deliver_at, in_quiet_hours
 from storage import outbox, people
@@ -35,9 +41,11 @@ from storage.course.models import Cohort, CourseCertificate, CourseSession
 from storage.models import ChannelIdentity, Person, Programme
 from storage.outbox import Priority
 
-PRESENT, ABSENT, EXCUSED = "present", "absent", "excused"
-CYCLE = {PRESENT: ABSENT, ABSENT: EXCUSED, EXCUSED: PRESENT}
-MARK = {PRESENT: "✅", ABSENT: "❌", EXCUSED: "🟡"}
+MARK = {
+    AttendanceStatus.PRESENT: "✅",
+    AttendanceStatus.ABSENT: "❌",
+    AttendanceStatus.EXCUSED: "🟡",
+}
 
 
 def reminder_text(
@@ -66,15 +74,14 @@ def reminder_text(
 def reminder_buttons(session_id: int) -> InlineKeyboardMarkup:
     return inline_choices(
         [
-            (_("I am coming"), ReminderCb(action="yes", session=session_id).pack()),
-            (_("I cannot come"), ReminderCb(action="no", session=session_id).pack()),
+            (_("I am coming"), ReminderCb(action=ReminderAction.COMING, session=session_id).pack()),
+            (
+                _("I cannot come"),
+                ReminderCb(action=ReminderAction.CANNOT, session=session_id).pack(),
+            ),
         ],
         columns=2,
     )
-
-
-def reminder_key(session: CourseSession, person_id: int, kind: str) -> str:
-    return f"reminder:{session.id}:{person_id}:{kind}:{session.starts_at.isoformat()}"
 
 
 async def announce_change(
@@ -107,7 +114,7 @@ async def announce_change(
         )
     local_now = to_local(now, tz).time()
     night = in_quiet_hours(local_now, settings.reminders)
-    stamp = course_session.starts_at.isoformat() if not cancelled else "cancelled"
+    new_start = None if cancelled else course_session.starts_at
     reached = 0
     for person in await course.participants(db, cohort.id):
         not_before = None
@@ -117,7 +124,7 @@ async def announce_change(
             db,
             person.id,
             notify.message_payload(text, silent=night),
-            key=f"session-change:{course_session.id}:{person.id}:{stamp}",
+            key=session_change_key(course_session.id, person.id, new_start),
             now=now,
             not_before=not_before,
         )
@@ -129,7 +136,7 @@ def checklist_text(
     course_session: CourseSession,
     cohort: Cohort,
     people: list[Person],
-    statuses: dict[int, str],
+    statuses: dict[int, AttendanceStatus],
     tz: ZoneInfo,
 ) -> str:
     counts = {status: list(statuses.values()).count(status) for status in MARK}
@@ -141,31 +148,36 @@ def checklist_text(
         title=session_title(course_session),
         group=html.quote(cohort.name),
         when=when(course_session.starts_at, tz),
-        present=counts[PRESENT],
-        absent=counts[ABSENT],
-        excused=counts[EXCUSED],
+        present=counts[AttendanceStatus.PRESENT],
+        absent=counts[AttendanceStatus.ABSENT],
+        excused=counts[AttendanceStatus.EXCUSED],
     ) + ("" if people else "\n\n" + _("No participants are placed in this group yet."))
 
 
 def checklist_buttons(
-    course_session: CourseSession, people: list[Person], statuses: dict[int, str]
+    course_session: CourseSession, people: list[Person], statuses: dict[int, AttendanceStatus]
 ) -> InlineKeyboardMarkup:
     choices = [
         (
             f"{MARK[statuses[p.id]]} {person_name(p)}",
-            AttendanceCb(action="t", session=course_session.id, person=p.id).pack(),
+            AttendanceCb(
+                action=AttendanceAction.TOGGLE, session=course_session.id, person=p.id
+            ).pack(),
         )
         for p in people
     ]
     choices.append(
-        (_("Save the list"), AttendanceCb(action="save", session=course_session.id).pack())
+        (
+            _("Save the list"),
+            AttendanceCb(action=AttendanceAction.SAVE, session=course_session.id).pack(),
+        )
     )
     return inline_choices(choices, columns=1)
 
 
 async def effective_statuses(
     db: AsyncSession, course_session: CourseSession, people: list[Person]
-) -> dict[int, str]:
+) -> dict[int, AttendanceStatus]:
     """Saved statuses; otherwise excused after "ik kan niet", present by default."""
     saved = await course.attendance_for(db, course_session.id)
     answers = await course.answers_for(db, course_session.id)
@@ -173,10 +185,9 @@ async def effective_statuses(
     for p in people:
         if p.id in saved:
             statuses[p.id] = saved[p.id]
-        elif p.id in answers and answers[p.id].answer == "cannot":
-            statuses[p.id] = EXCUSED
         else:
-            statuses[p.id] = PRESENT
+            answer = answers.get(p.id)
+            statuses[p.id] = expected_attendance(answer.answer if answer else None)
     return statuses
 
 
@@ -207,7 +218,7 @@ async def check_completion(
                     "Type /voortgang to see what is left."
                 ).format(name=html.quote(person.first_name or ""), group=html.quote(cohort.name))
             ),
-            key=f"participation:{person_id}",
+            key=participation_key(person_id),
             now=now,
         )
     if progress.certificate_ready and cert.requested_at is None:
@@ -225,10 +236,17 @@ async def check_completion(
                     hours=progress.practice_minutes_confirmed // 60,
                 ),
                 inline_choices(
-                    [(_("Approve certificate"), CertificateCb(action="ok", cert=cert.id).pack())]
+                    [
+                        (
+                            _("Approve certificate"),
+                            CertificateCb(
+                                action=CertificateAction.APPROVE, certificate=cert.id
+                            ).pack(),
+                        )
+                    ]
                 ),
             ),
-            key=f"certificate-request:{cert.id}",
+            key=certificate_request_key(cert.id),
             now=now,
         )
 
@@ -254,7 +272,7 @@ async def send_certificate(
                 "below. Type /help to see what you can do now."
             ).format(name=html.quote(person.first_name or ""))
         ),
-        key=f"certificate:{cert.id}:congrats",
+        key=certificate_congrats_key(cert.id),
         now=now,
     )
     if not reached or identity is None:
@@ -276,7 +294,7 @@ async def send_certificate(
             },
             "caption": _("Your Citytrainer certificate"),
         },
-        key=f"certificate:{cert.id}:pdf",
+        key=certificate_pdf_key(cert.id),
         now=now,
         priority=Priority.INTERACTIVE,
         person_id=person.id,

@@ -17,13 +17,10 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.course.common import AttendanceCb, age_of, programme_setup, session_title, when
-from bot.features.course.notify import (
-    check_completion,
-    reminder_buttons,
-    reminder_key,
-    reminder_text,
-)
+from bot.features.course.callbacks import AttendanceAction, AttendanceCb
+from bot.features.course.common import age_of, programme_setup, session_title, when
+from bot.features.course.keys import attendance_missing_key, attendance_open_key, reminder_key
+from bot.features.course.notify import check_completion, reminder_buttons, reminder_text
 from bot.kit import notify
 from bot.kit.feature import FeatureDeps
 from bot.kit.keyboards import inline_choices
@@ -69,7 +66,7 @@ async def send_reminders(db: AsyncSession, now: dt.datetime) -> None:
                 notify.message_payload(
                     reminder_text(item, cohort, latest.kind, tz), reminder_buttons(item.id)
                 ),
-                key=reminder_key(item, person.id, latest.kind.value),
+                key=reminder_key(item.id, person.id, latest.kind, item.starts_at),
                 now=now,
                 priority=Priority.REMINDER,
             )
@@ -85,7 +82,12 @@ async def attendance_nudges(db: AsyncSession, now: dt.datetime) -> None:
         day_after = at_local(to_local(item.starts_at, tz).date() + dt.timedelta(days=1),
                              DAY_AFTER_AT, tz)  # fmt: skip
         button = inline_choices(
-            [(_("Fill in attendance"), AttendanceCb(action="open", session=item.id).pack())]
+            [
+                (
+                    _("Fill in attendance"),
+                    AttendanceCb(action=AttendanceAction.OPEN, session=item.id).pack(),
+                )
+            ]
         )
         for leader in await course.leaders_of(db, item.cohort_id):
             await notify.to_person(
@@ -99,7 +101,7 @@ async def attendance_nudges(db: AsyncSession, now: dt.datetime) -> None:
                     ),
                     button,
                 ),
-                key=f"attendance-open:{item.id}:{leader}:{item.starts_at.isoformat()}",
+                key=attendance_open_key(item.id, leader, item.starts_at),
                 now=now,
             )
             if now >= day_after:
@@ -117,7 +119,7 @@ async def attendance_nudges(db: AsyncSession, now: dt.datetime) -> None:
                         ),
                         button,
                     ),
-                    key=f"attendance-missing:{item.id}:{leader}",
+                    key=attendance_missing_key(item.id, leader),
                     now=now,
                     priority=Priority.REMINDER,
                 )

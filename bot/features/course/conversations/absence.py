@@ -19,10 +19,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.course.common import ReminderCb, person_name, programme_setup, session_title, when
+from bot.features.course.callbacks import ReminderAction, ReminderCb
+from bot.features.course.common import person_name, programme_setup, session_title, when
+from bot.features.course.conversations.state import AbsenceData
+from bot.features.course.keys import absence_key
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
+from domain.course.rules import ReminderAnswer
 from storage import people
 from storage.course import queries as course
 from storage.course.models import Cohort
@@ -36,10 +40,14 @@ class Absence(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(coming, ReminderCb.filter(F.action == "yes"))
-    router.callback_query.register(cannot, ReminderCb.filter(F.action == "no"))
-    router.callback_query.register(skip, Absence.reason, ReminderCb.filter(F.action == "skip"))
-    router.callback_query.register(stale_skip, ReminderCb.filter(F.action == "skip"))
+    router.callback_query.register(coming, ReminderCb.filter(F.action == ReminderAction.COMING))
+    router.callback_query.register(cannot, ReminderCb.filter(F.action == ReminderAction.CANNOT))
+    router.callback_query.register(
+        skip, Absence.reason, ReminderCb.filter(F.action == ReminderAction.SKIP_REASON)
+    )
+    router.callback_query.register(
+        stale_skip, ReminderCb.filter(F.action == ReminderAction.SKIP_REASON)
+    )
     router.message.register(got_reason, Absence.reason, F.text)
     router.message.register(not_text, Absence.reason)
     return router
@@ -73,7 +81,7 @@ async def coming(
     found = await _placed_session(query, db, member, callback_data.session)
     if found is None:
         return
-    await course.set_answer(db, found[1], found[0], "coming", clock.now())
+    await course.set_answer(db, found[1], found[0], ReminderAnswer.COMING, clock.now())
     await query.answer(_("Great, see you then!"))
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
@@ -91,9 +99,9 @@ async def cannot(
     found = await _placed_session(query, db, member, callback_data.session)
     if found is None:
         return
-    await course.set_answer(db, found[1], found[0], "cannot", clock.now())
+    await course.set_answer(db, found[1], found[0], ReminderAnswer.CANNOT, clock.now())
     await state.set_state(Absence.reason)
-    await state.update_data(session=found[1])
+    await AbsenceData(session=found[1]).save(state)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
@@ -103,7 +111,12 @@ async def cannot(
                 "or tap Skip."
             ),
             reply_markup=inline_choices(
-                [(_("Skip the reason"), ReminderCb(action="skip", session=found[1]).pack())]
+                [
+                    (
+                        _("Skip the reason"),
+                        ReminderCb(action=ReminderAction.SKIP_REASON, session=found[1]).pack(),
+                    )
+                ]
             ),
         )
 
@@ -129,7 +142,7 @@ async def tell_leaders(
             db,
             leader,
             notify.message_payload(text),
-            key=f"absence:{item.id}:{member.person.id}:{item.starts_at.isoformat()}:to:{leader}",
+            key=absence_key(item.id, member.person.id, item.starts_at, leader),
             now=clock.now(),
         )
 
@@ -143,10 +156,15 @@ async def got_reason(
             _("Your reason is too long: at most {max} characters.").format(max=MAX_REASON)
         )
         return
-    data = await state.get_data()
-    session_id = int(data.get("session", 0))
-    await course.set_answer(db, session_id, member.person.id, "cannot", clock.now(), reason)
-    await tell_leaders(db, member, session_id, reason, clock)
+    data = await AbsenceData.load(state)
+    if await course.get_session(db, data.session) is None:
+        await state.clear()
+        await message.answer(_("This session no longer exists."))
+        return
+    await course.set_answer(
+        db, data.session, member.person.id, ReminderAnswer.CANNOT, clock.now(), reason
+    )
+    await tell_leaders(db, member, data.session, reason, clock)
     await state.clear()
     await message.answer(_("Thanks, your course leader knows. See you next time!"))
 
@@ -158,12 +176,12 @@ async def skip(
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    data = await state.get_data()
+    data = await AbsenceData.load(state)
     await state.clear()
     await query.answer()
     if member is None:
         return
-    await tell_leaders(db, member, int(data.get("session", 0)), None, clock)
+    await tell_leaders(db, member, data.session, None, clock)
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
         await query.message.answer(_("OK, your course leader knows. See you next time!"))

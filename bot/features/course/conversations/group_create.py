@@ -16,8 +16,6 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-import datetime as dt
-
 from aiogram import F, Router, html
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -26,17 +24,20 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.course.common import PlanCb, person_name, programme_setup, when
+from bot.features.course.callbacks import PlanAction, PlanCb
+from bot.features.course.common import person_name, programme_setup, when
+from bot.features.course.conversations.state import NewGroupData, complete
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
-from domain.course.rules import SessionTimeProblem, generate_sessions
+from domain.course.rules import CourseTrack, SessionTimeProblem, generate_sessions
 from domain.course.settings import parse_day
 from domain.dates import local_today
 from domain.roles import Role
 from storage import people
 from storage.course import queries as course
 
-TRACKS = ("sport", "culture")
+TRACKS = (CourseTrack.SPORT, CourseTrack.CULTURE)
+"""The track buttons carry an index in this tuple."""
 
 
 class NewGroup(StatesGroup):
@@ -52,12 +53,20 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(begin, Command("nieuwegroep"))
     router.message.register(got_name, NewGroup.name, F.text)
-    router.callback_query.register(got_track, NewGroup.track, PlanCb.filter(F.action == "track"))
+    router.callback_query.register(
+        got_track, NewGroup.track, PlanCb.filter(F.action == PlanAction.TRACK)
+    )
     router.message.register(got_start, NewGroup.start, F.text)
     router.message.register(got_location, NewGroup.location, F.text)
-    router.callback_query.register(got_leader, NewGroup.leader, PlanCb.filter(F.action == "lead"))
-    router.callback_query.register(create, NewGroup.confirming, PlanCb.filter(F.action == "make"))
-    router.callback_query.register(again, NewGroup.confirming, PlanCb.filter(F.action == "redo"))
+    router.callback_query.register(
+        got_leader, NewGroup.leader, PlanCb.filter(F.action == PlanAction.LEADER)
+    )
+    router.callback_query.register(
+        create, NewGroup.confirming, PlanCb.filter(F.action == PlanAction.CREATE)
+    )
+    router.callback_query.register(
+        again, NewGroup.confirming, PlanCb.filter(F.action == PlanAction.RESTART)
+    )
     router.message.register(
         use_buttons, StateFilter(NewGroup.track, NewGroup.leader, NewGroup.confirming)
     )
@@ -84,21 +93,25 @@ async def got_name(message: Message, state: FSMContext) -> None:
     if not 2 <= len(name) <= 100:
         await message.answer(_("Type a name of 2 to 100 characters."))
         return
-    await state.update_data(name=name)
+    await NewGroupData(name=name).save(state)
     await state.set_state(NewGroup.track)
+    labels = {
+        CourseTrack.SPORT: _("Sport: I train my city"),
+        CourseTrack.CULTURE: _("Culture: I make my city"),
+    }
     await message.answer(
         _("Which track?"),
         reply_markup=inline_choices(
             [
-                (_("Sport: I train my city"), PlanCb(action="track", id=0).pack()),
-                (_("Culture: I make my city"), PlanCb(action="track", id=1).pack()),
+                (labels[track], PlanCb(action=PlanAction.TRACK, ident=index).pack())
+                for index, track in enumerate(TRACKS)
             ]
         ),
     )
 
 
 async def got_track(query: CallbackQuery, callback_data: PlanCb, state: FSMContext) -> None:
-    await state.update_data(track=TRACKS[callback_data.id % 2])
+    await NewGroupData(track=TRACKS[callback_data.ident % len(TRACKS)]).save(state)
     await state.set_state(NewGroup.start)
     await query.answer()
     if isinstance(query.message, Message):
@@ -119,7 +132,7 @@ async def got_start(
     if day < local_today(clock.now(), tz):
         await message.answer(_("That day is in the past. Type a day from today on."))
         return
-    await state.update_data(start=day.isoformat())
+    await NewGroupData(start=day).save(state)
     await state.set_state(NewGroup.location)
     await message.answer(
         _(
@@ -136,12 +149,16 @@ async def got_location(
     if not 2 <= len(place) <= 200:
         await message.answer(_("Type a place of 2 to 200 characters."))
         return
-    await state.update_data(location=place)
+    await NewGroupData(location=place).save(state)
     await state.set_state(NewGroup.leader)
     leaders = await course.course_leaders(db, member.programme_id)
-    choices = [(person_name(p), PlanCb(action="lead", id=p.id).pack()) for p in leaders[:20]]
-    choices.append((_("I lead it myself"), PlanCb(action="lead", id=member.person.id).pack()))
-    choices.append((_("Choose a leader later"), PlanCb(action="lead", id=0).pack()))
+    choices = [
+        (person_name(p), PlanCb(action=PlanAction.LEADER, ident=p.id).pack()) for p in leaders[:20]
+    ]
+    choices.append(
+        (_("I lead it myself"), PlanCb(action=PlanAction.LEADER, ident=member.person.id).pack())
+    )
+    choices.append((_("Choose a leader later"), PlanCb(action=PlanAction.LEADER, ident=0).pack()))
     await message.answer(_("Who is the course leader?"), reply_markup=inline_choices(choices))
 
 
@@ -152,10 +169,13 @@ async def got_leader(
     db: AsyncSession,
     member: people.Member,
 ) -> None:
-    await state.update_data(leader=callback_data.id)
-    data = await state.get_data()
+    await NewGroupData(leader=callback_data.ident).save(state)
+    answers = complete(await NewGroupData.load(state))
+    if answers is None:
+        await again(query, state)
+        return
     tz, settings = await programme_setup(db, member.programme_id)
-    plan = generate_sessions(settings.template, dt.date.fromisoformat(data["start"]), tz)
+    plan = generate_sessions(settings.template, answers.start, tz)
     await query.answer()
     if not isinstance(query.message, Message):
         return
@@ -170,25 +190,25 @@ async def got_leader(
         )
         return
     await state.set_state(NewGroup.confirming)
-    track = _("Sport track") if data["track"] == "sport" else _("Culture track")
+    track = _("Sport track") if answers.track == CourseTrack.SPORT else _("Culture track")
     await query.message.answer(
         _(
             "Group <b>{name}</b> ({track}), max. {capacity} participants, at {place}.\n"
             "{count} sessions, the first on {first}, the last on {last}.\n"
             "You can move sessions one by one later with /planning.\n\nCreate the group?"
         ).format(
-            name=html.quote(data["name"]),
+            name=html.quote(answers.name),
             track=track,
             capacity=15,
-            place=html.quote(data["location"]),
+            place=html.quote(answers.location),
             count=len(plan),
             first=when(plan[0].starts_at, tz),
             last=when(plan[-1].starts_at, tz),
         ),
         reply_markup=inline_choices(
             [
-                (_("Create group"), PlanCb(action="make").pack()),
-                (_("Start the group again"), PlanCb(action="redo").pack()),
+                (_("Create group"), PlanCb(action=PlanAction.CREATE).pack()),
+                (_("Start the group again"), PlanCb(action=PlanAction.RESTART).pack()),
             ],
             columns=2,
         ),
@@ -198,13 +218,15 @@ async def got_leader(
 async def create(
     query: CallbackQuery, state: FSMContext, db: AsyncSession, clock: Clock, member: people.Member
 ) -> None:
-    data = await state.get_data()
+    answers = complete(await NewGroupData.load(state))
+    if answers is None:
+        await again(query, state)
+        return
     now = clock.now()
     tz, settings = await programme_setup(db, member.programme_id)
-    start = dt.date.fromisoformat(data["start"])
-    plan = generate_sessions(settings.template, start, tz)
+    plan = generate_sessions(settings.template, answers.start, tz)
     assert not isinstance(plan, SessionTimeProblem)
-    leader = int(data.get("leader") or 0)
+    leader = answers.leader
     if leader:
         await people.grant_role(
             db, leader, member.programme_id, Role.COURSE_LEADER, now, granted_by=member.person.id
@@ -212,10 +234,10 @@ async def create(
     cohort = await course.create_cohort(
         db,
         programme_id=member.programme_id,
-        name=data["name"],
-        track=data["track"],
-        start_date=start,
-        location=data["location"],
+        name=answers.name,
+        track=answers.track,
+        start_date=answers.start,
+        location=answers.location,
         leader_ids=[leader] if leader else [],
         planned=plan,
         now=now,
@@ -233,6 +255,7 @@ async def create(
 
 
 async def again(query: CallbackQuery, state: FSMContext) -> None:
+    """Start again from the name (also when the answers so far were lost)."""
     await state.set_data({})
     await state.set_state(NewGroup.name)
     await query.answer()

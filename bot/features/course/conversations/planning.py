@@ -26,7 +26,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.course.common import PlanCb, programme_setup, session_line, session_title, when
+from bot.features.course.callbacks import PlanAction, PlanCb
+from bot.features.course.common import programme_setup, session_line, session_title, when
+from bot.features.course.conversations.state import MoveData
 from bot.features.course.notify import announce_change
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
@@ -45,14 +47,14 @@ class MoveSession(StatesGroup):
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(groups, Command("planning"))
-    router.callback_query.register(show_group, PlanCb.filter(F.action == "grp"))
-    router.callback_query.register(show_session, PlanCb.filter(F.action == "ses"))
-    router.callback_query.register(ask_move, PlanCb.filter(F.action == "mv"))
+    router.callback_query.register(show_group, PlanCb.filter(F.action == PlanAction.GROUP))
+    router.callback_query.register(show_session, PlanCb.filter(F.action == PlanAction.SESSION))
+    router.callback_query.register(ask_move, PlanCb.filter(F.action == PlanAction.MOVE))
     router.message.register(got_moment, MoveSession.typing, F.text)
     router.message.register(not_text, MoveSession.typing)
-    router.callback_query.register(do_move, PlanCb.filter(F.action == "mvok"))
-    router.callback_query.register(ask_cancel, PlanCb.filter(F.action == "cx"))
-    router.callback_query.register(do_cancel, PlanCb.filter(F.action == "cxok"))
+    router.callback_query.register(do_move, PlanCb.filter(F.action == PlanAction.CONFIRM_MOVE))
+    router.callback_query.register(ask_cancel, PlanCb.filter(F.action == PlanAction.CANCEL))
+    router.callback_query.register(do_cancel, PlanCb.filter(F.action == PlanAction.CONFIRM_CANCEL))
     return router
 
 
@@ -78,7 +80,7 @@ async def groups(message: Message, db: AsyncSession, member: people.Member | Non
     await message.answer(
         _("Which group?"),
         reply_markup=inline_choices(
-            [(c.name, PlanCb(action="grp", id=c.id).pack()) for c in found[:30]]
+            [(c.name, PlanCb(action=PlanAction.GROUP, ident=c.id).pack()) for c in found[:30]]
         ),
     )
 
@@ -86,7 +88,7 @@ async def groups(message: Message, db: AsyncSession, member: people.Member | Non
 async def show_group(
     query: CallbackQuery, callback_data: PlanCb, db: AsyncSession, member: people.Member | None
 ) -> None:
-    cohort = await course.get_cohort(db, callback_data.id)
+    cohort = await course.get_cohort(db, callback_data.ident)
     if not await may_plan(db, member, cohort) or cohort is None:
         await query.answer(_("You cannot plan this group."), show_alert=True)
         return
@@ -101,7 +103,7 @@ async def show_group(
             "\n".join(lines),
             reply_markup=inline_choices(
                 [
-                    (session_title(s), PlanCb(action="ses", id=s.id).pack())
+                    (session_title(s), PlanCb(action=PlanAction.SESSION, ident=s.id).pack())
                     for s in items
                     if s.cancelled_at is None
                 ],
@@ -127,7 +129,7 @@ async def _plannable(
 async def show_session(
     query: CallbackQuery, callback_data: PlanCb, db: AsyncSession, member: people.Member | None
 ) -> None:
-    item = await _plannable(query, db, member, callback_data.id)
+    item = await _plannable(query, db, member, callback_data.ident)
     if item is None:
         return
     tz, _settings = await programme_setup(db, item.programme_id)
@@ -137,8 +139,8 @@ async def show_session(
             session_line(item, tz),
             reply_markup=inline_choices(
                 [
-                    (_("Move session"), PlanCb(action="mv", id=item.id).pack()),
-                    (_("Cancel session"), PlanCb(action="cx", id=item.id).pack()),
+                    (_("Move session"), PlanCb(action=PlanAction.MOVE, ident=item.id).pack()),
+                    (_("Cancel session"), PlanCb(action=PlanAction.CANCEL, ident=item.id).pack()),
                 ],
                 columns=2,
             ),
@@ -152,11 +154,11 @@ async def ask_move(
     db: AsyncSession,
     member: people.Member | None,
 ) -> None:
-    item = await _plannable(query, db, member, callback_data.id)
+    item = await _plannable(query, db, member, callback_data.ident)
     if item is None:
         return
     await state.set_state(MoveSession.typing)
-    await state.update_data(session=item.id)
+    await MoveData(session=item.id).save(state)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -174,8 +176,8 @@ async def got_moment(message: Message, state: FSMContext, db: AsyncSession, cloc
             _("I do not understand that. Type a day and time like <i>14-3-2027 19:30</i>.")
         )
         return
-    data = await state.get_data()
-    item = await course.get_session(db, int(data.get("session", 0)))
+    data = await MoveData.load(state)
+    item = await course.get_session(db, data.session)
     if item is None:
         await state.clear()
         await message.answer(_("This session no longer exists. Type /planning."))
@@ -211,7 +213,11 @@ async def got_moment(message: Message, state: FSMContext, db: AsyncSession, cloc
             [
                 (
                     _("Yes, move"),
-                    PlanCb(action="mvok", id=item.id, at=int(moment.timestamp())).pack(),
+                    PlanCb(
+                        action=PlanAction.CONFIRM_MOVE,
+                        ident=item.id,
+                        new_start=int(moment.timestamp()),
+                    ).pack(),
                 ),
             ]
         ),
@@ -229,10 +235,10 @@ async def do_move(
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    item = await _plannable(query, db, member, callback_data.id)
+    item = await _plannable(query, db, member, callback_data.ident)
     if item is None:
         return
-    new_start = dt.datetime.fromtimestamp(callback_data.at, dt.UTC)
+    new_start = dt.datetime.fromtimestamp(callback_data.new_start, dt.UTC)
     now = clock.now()
     old = item.starts_at
     if new_start == old:
@@ -255,7 +261,7 @@ async def do_move(
 async def ask_cancel(
     query: CallbackQuery, callback_data: PlanCb, db: AsyncSession, member: people.Member | None
 ) -> None:
-    item = await _plannable(query, db, member, callback_data.id)
+    item = await _plannable(query, db, member, callback_data.ident)
     if item is None:
         return
     tz, _settings = await programme_setup(db, item.programme_id)
@@ -264,7 +270,12 @@ async def ask_cancel(
         await query.message.answer(
             _("Cancel {line}? All participants will be told.").format(line=session_line(item, tz)),
             reply_markup=inline_choices(
-                [(_("Yes, cancel"), PlanCb(action="cxok", id=item.id).pack())]
+                [
+                    (
+                        _("Yes, cancel"),
+                        PlanCb(action=PlanAction.CONFIRM_CANCEL, ident=item.id).pack(),
+                    )
+                ]
             ),
         )
 
@@ -276,7 +287,7 @@ async def do_cancel(
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    item = await _plannable(query, db, member, callback_data.id)
+    item = await _plannable(query, db, member, callback_data.ident)
     if item is None:
         return
     now = clock.now()

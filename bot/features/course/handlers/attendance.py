@@ -15,9 +15,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.course.common import AttendanceCb, programme_setup, session_line
+from bot.features.course.callbacks import AttendanceAction, AttendanceCb
+from bot.features.course.common import programme_setup, session_line
 from bot.features.course.notify import (
-    CYCLE,
     check_completion,
     checklist_buttons,
     checklist_text,
@@ -25,6 +25,7 @@ from bot.features.course.notify import (
 )
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
+from domain.course.rules import next_attendance
 from domain.roles import Role
 from storage import people
 from storage.course import queries as course
@@ -34,9 +35,11 @@ from storage.course.models import Cohort, CourseSession
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(choose, Command("aanwezigheid"))
-    router.callback_query.register(open_list, AttendanceCb.filter(F.action == "open"))
-    router.callback_query.register(toggle, AttendanceCb.filter(F.action == "t"))
-    router.callback_query.register(save, AttendanceCb.filter(F.action == "save"))
+    router.callback_query.register(
+        open_list, AttendanceCb.filter(F.action == AttendanceAction.OPEN)
+    )
+    router.callback_query.register(toggle, AttendanceCb.filter(F.action == AttendanceAction.TOGGLE))
+    router.callback_query.register(save, AttendanceCb.filter(F.action == AttendanceAction.SAVE))
     return router
 
 
@@ -77,7 +80,10 @@ async def choose(
         _("Which session?"),
         reply_markup=inline_choices(
             [
-                (session_line(s, tz), AttendanceCb(action="open", session=s.id).pack())
+                (
+                    session_line(s, tz),
+                    AttendanceCb(action=AttendanceAction.OPEN, session=s.id).pack(),
+                )
                 for s in items[:10]
             ]
         ),
@@ -123,7 +129,7 @@ async def toggle(
     if callback_data.person not in statuses:
         await query.answer(_("This person is no longer in the group."), show_alert=True)
         return
-    new = CYCLE[statuses[callback_data.person]]
+    new = next_attendance(statuses[callback_data.person])
     statuses[callback_data.person] = new
     await course.set_attendance(
         db, item.id, callback_data.person, new, member.person.id, clock.now()

@@ -8,7 +8,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.course.common import CertificateCb, person_name, programme_setup
+from bot.features.course.callbacks import CertificateAction, CertificateCb
+from bot.features.course.common import person_name, programme_setup
 from bot.features.course.notify import send_certificate
 from bot.kit.clock import Clock
 from domain.local_time import to_local
@@ -20,7 +21,9 @@ from storage.models import Person
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(approve, CertificateCb.filter(F.action == "ok"))
+    router.callback_query.register(
+        approve, CertificateCb.filter(F.action == CertificateAction.APPROVE)
+    )
     return router
 
 
@@ -31,7 +34,7 @@ async def approve(
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    cert = await db.get(CourseCertificate, callback_data.cert)
+    cert = await db.get(CourseCertificate, callback_data.certificate)
     if (
         member is None
         or Role.COORDINATOR not in member.roles

@@ -8,7 +8,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.course.common import PlanCb, programme_setup, session_line, session_title
+from bot.features.course.callbacks import PlanAction, PlanCb
+from bot.features.course.common import programme_setup, session_line, session_title
 from bot.features.course.docs import calendar_file
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
@@ -22,7 +23,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(schedule, Command("rooster"))
     router.message.register(progress, Command("voortgang"))
-    router.callback_query.register(ics, PlanCb.filter(F.action == "ics"))
+    router.callback_query.register(ics, PlanCb.filter(F.action == PlanAction.ICS))
     return router
 
 
@@ -43,8 +44,10 @@ async def schedule(
         place = item.location or ""
         lines.append(session_line(item, tz) + (f" – {html.quote(place)}" if place else ""))
     lines += ["", _("Tap a session to add it to your calendar.")]
-    buttons = [("📅 " + session_title(s), PlanCb(action="ics", id=s.id).pack()) for s in items]
-    buttons.append((_("📅 All sessions"), PlanCb(action="ics", id=0).pack()))
+    buttons = [
+        ("📅 " + session_title(s), PlanCb(action=PlanAction.ICS, ident=s.id).pack()) for s in items
+    ]
+    buttons.append((_("📅 All sessions"), PlanCb(action=PlanAction.ICS, ident=0).pack()))
     await message.answer("\n".join(lines), reply_markup=inline_choices(buttons, columns=2))
 
 
@@ -59,8 +62,8 @@ async def ics(
     items = (
         [] if member is None else await course.upcoming_for_person(db, member.person.id, now, 50)
     )
-    if callback_data.id:
-        items = [s for s in items if s.id == callback_data.id]
+    if callback_data.ident:
+        items = [s for s in items if s.id == callback_data.ident]
     if member is None or not items:
         await query.answer(_("This session is no longer planned. Type /rooster."), show_alert=True)
         return
@@ -73,7 +76,7 @@ async def ics(
         )
         entries.append((item, title, item.location or (cohort.location if cohort else None)))
     data = calendar_file(entries, tz, now)
-    name = f"citytrainers-{callback_data.id}.ics" if callback_data.id else "citytrainers.ics"
+    name = f"citytrainers-{callback_data.ident}.ics" if callback_data.ident else "citytrainers.ics"
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer_document(
