@@ -30,6 +30,14 @@ class LogStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class HoursKind(StrEnum):
+    """What logged hours are: only practice hours count towards `required_minutes`; volunteer
+    hours (done as a Citytrainer) are shown apart."""
+
+    PRACTICE = "practice"
+    VOLUNTEER = "volunteer"
+
+
 class ReminderStep(IntEnum):
     """Escalation steps for a pending log, in order."""
 

@@ -1,7 +1,8 @@
 """Organisations (ervaringsplekken), supervisors' invites, placements and practice hours.
 
 Contracts with other features: `PracticeHours.minutes` is what counts (after a correction),
-`status` is one of `domain.practice.LogStatus`, `kind` is "practice" or "volunteer" and
+`status` is a `domain.hours.practice.LogStatus`, `kind` a `domain.hours.practice.HoursKind`
+("practice" or "volunteer"; stored as plain text, see `storage.types.EnumText`) and
 `opportunity_id` links a log to an opportunity (no foreign key). Every decision or correction is
 kept in `PracticeHoursChange` (who, when, old, new, reason).
 """
@@ -13,7 +14,10 @@ import datetime as dt
 from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.hours.places import PlacementTrack
+from domain.hours.practice import HoursKind, LogStatus
 from storage.models import Base, fk
+from storage.types import EnumText
 
 
 class Organisation(Base):
@@ -24,6 +28,8 @@ class Organisation(Base):
     programme_id: Mapped[int] = fk("programme.id")
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(16))
+    """Usually a `domain.hours.places.OrganisationKind`; kept as free text (older rows and other
+    tools may hold other kinds, shown as they are)."""
     neighbourhood: Mapped[str | None] = mapped_column(String(80))
     contact: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime]
@@ -56,7 +62,7 @@ class Placement(Base):
     person_id: Mapped[int] = fk("person.id")
     organisation_id: Mapped[int] = fk("organisation.id")
     supervisor_id: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
-    track: Mapped[str | None] = mapped_column(String(16))
+    track: Mapped[PlacementTrack | None] = mapped_column(EnumText(PlacementTrack, 16))
     motivation: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
     created_at: Mapped[dt.datetime]
@@ -75,11 +81,13 @@ class PracticeHours(Base):
     minutes: Mapped[int] = mapped_column(Integer)
     """The minutes that count (the corrected minutes after a correction)."""
     description: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[LogStatus] = mapped_column(EnumText(LogStatus, 16))
     created_at: Mapped[dt.datetime]
     decided_at: Mapped[dt.datetime | None]
     decided_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
-    kind: Mapped[str] = mapped_column(String(16), default="practice", server_default="practice")
+    kind: Mapped[HoursKind] = mapped_column(
+        EnumText(HoursKind, 16), default=HoursKind.PRACTICE, server_default=HoursKind.PRACTICE.value
+    )
     opportunity_id: Mapped[int | None] = mapped_column(Integer)
     placement_id: Mapped[int | None] = fk("placement.id", nullable=True, ondelete="SET NULL")
     logged_minutes: Mapped[int | None] = mapped_column(Integer)
@@ -98,8 +106,8 @@ class PracticeHoursChange(Base):
     log_id: Mapped[int] = fk("practice_hours.id")
     changed_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
     changed_at: Mapped[dt.datetime]
-    old_status: Mapped[str | None] = mapped_column(String(16))
-    new_status: Mapped[str] = mapped_column(String(16))
+    old_status: Mapped[LogStatus | None] = mapped_column(EnumText(LogStatus, 16))
+    new_status: Mapped[LogStatus] = mapped_column(EnumText(LogStatus, 16))
     old_minutes: Mapped[int | None] = mapped_column(Integer)
     new_minutes: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)

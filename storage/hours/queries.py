@@ -1,8 +1,8 @@
 """Queries of the practice-hours feature: organisations, invites, placements, logs, decisions.
 
-A decision is a conditional `UPDATE ... WHERE status = 'pending'`: when two supervisors (or
-one supervisor tapping twice) decide at the same time, exactly one update changes the row and
-the others see `False`. Every change is written to `practice_hours_change`.
+A decision is a conditional `UPDATE ... WHERE status = 'pending'` (`LogStatus.PENDING`): when
+two supervisors (or one supervisor tapping twice) decide at the same time, exactly one update
+changes the row and the others see `False`. Every change is written to `practice_hours_change`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.hours.practice import LoggedHours, LogStatus
+from domain.hours.places import OrganisationKind, PlacementTrack
+from domain.hours.practice import HoursKind, LoggedHours, LogStatus
 from domain.roles import Role
 from storage.hours.models import (
     Organisation,
@@ -29,9 +30,9 @@ from storage.models import ChannelIdentity, Person, Programme, RoleGrant
 
 INVITE_PREFIX = "s-"
 INVITE_TTL = dt.timedelta(days=7)
-COUNTED = (LogStatus.CONFIRMED.value, LogStatus.CORRECTED.value)
-PRACTICE, VOLUNTEER = "practice", "volunteer"
-"""`PracticeHours.kind`: only practice hours count towards the course's 15 hours."""
+COUNTED = (LogStatus.CONFIRMED, LogStatus.CORRECTED)
+PRACTICE, VOLUNTEER = HoursKind.PRACTICE, HoursKind.VOLUNTEER
+"""`PracticeHours.kind` (`HoursKind`): only practice hours count towards the course's 15 hours."""
 
 
 def hash_token(token: str) -> str:
@@ -46,7 +47,7 @@ async def add_organisation(
     programme_id: int,
     *,
     name: str,
-    kind: str,
+    kind: OrganisationKind | str,
     neighbourhood: str | None,
     contact: str | None,
     now: dt.datetime,
@@ -54,7 +55,7 @@ async def add_organisation(
     org = Organisation(
         programme_id=programme_id,
         name=name,
-        kind=kind,
+        kind=str(kind),
         neighbourhood=neighbourhood,
         contact=contact,
         created_at=now,
@@ -189,7 +190,7 @@ async def add_placement(
     person_id: int,
     organisation_id: int,
     supervisor_id: int | None,
-    track: str | None,
+    track: PlacementTrack | str | None,
     motivation: str | None,
     created_by: int | None,
     now: dt.datetime,
@@ -199,7 +200,7 @@ async def add_placement(
         person_id=person_id,
         organisation_id=organisation_id,
         supervisor_id=supervisor_id,
-        track=track,
+        track=None if track is None else PlacementTrack(track),
         motivation=motivation,
         created_by=created_by,
         created_at=now,
@@ -232,7 +233,7 @@ async def add_log(
     minutes: int,
     description: str,
     now: dt.datetime,
-    kind: str = PRACTICE,
+    kind: HoursKind = PRACTICE,
 ) -> PracticeHours:
     return await _add(
         session,
@@ -245,7 +246,7 @@ async def add_log(
             minutes=minutes,
             logged_minutes=minutes,
             description=description,
-            status=LogStatus.PENDING.value,
+            status=LogStatus.PENDING,
             kind=kind,
             created_at=now,
             reminder_step=0,
@@ -264,7 +265,7 @@ async def add_opportunity_log(
     work_date: dt.date,
     minutes: int,
     description: str | None,
-    kind: str,
+    kind: HoursKind | str,
     now: dt.datetime,
 ) -> PracticeHours:
     """A pending log of hours done at an opportunity (practice or volunteer hours)."""
@@ -279,8 +280,8 @@ async def add_opportunity_log(
             minutes=minutes,
             logged_minutes=minutes,
             description=description,
-            status=LogStatus.PENDING.value,
-            kind=kind,
+            status=LogStatus.PENDING,
+            kind=HoursKind(kind),
             created_at=now,
             reminder_step=0,
         ),
@@ -314,7 +315,7 @@ async def opportunity_log(
         .where(
             PracticeHours.person_id == person_id,
             PracticeHours.opportunity_id == opportunity_id,
-            PracticeHours.status != LogStatus.REJECTED.value,
+            PracticeHours.status != LogStatus.REJECTED,
         )
         .limit(1)
     )
@@ -331,7 +332,7 @@ async def day_minutes(session: AsyncSession, person_id: int, day: dt.date) -> li
             select(PracticeHours.minutes).where(
                 PracticeHours.person_id == person_id,
                 PracticeHours.work_date == day,
-                PracticeHours.status != LogStatus.REJECTED.value,
+                PracticeHours.status != LogStatus.REJECTED,
             )
         )
     )
@@ -348,7 +349,7 @@ async def logs_of(session: AsyncSession, person_id: int) -> list[PracticeHours]:
 
 
 def as_logged(log: PracticeHours) -> LoggedHours:
-    return LoggedHours(minutes=log.minutes, status=LogStatus(log.status))
+    return LoggedHours(minutes=log.minutes, status=log.status)
 
 
 async def counted_minutes(session: AsyncSession, person_id: int) -> int:
@@ -390,7 +391,7 @@ async def decide(
     if before is None:
         return None
     values: dict[str, object] = {
-        "status": status.value,
+        "status": status,
         "decided_at": now,
         "decided_by": by,
         "reason": reason,
@@ -399,7 +400,7 @@ async def decide(
         values["minutes"] = minutes
     result = await session.execute(
         update(PracticeHours)
-        .where(PracticeHours.id == log_id, PracticeHours.status == LogStatus.PENDING.value)
+        .where(PracticeHours.id == log_id, PracticeHours.status == LogStatus.PENDING)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -412,8 +413,8 @@ async def decide(
             log_id=log_id,
             changed_by=by,
             changed_at=now,
-            old_status=LogStatus.PENDING.value,
-            new_status=status.value,
+            old_status=LogStatus.PENDING,
+            new_status=status,
             old_minutes=before,
             new_minutes=log.minutes,
             reason=reason,
@@ -438,13 +439,13 @@ async def correct_decided(
             changed_by=by,
             changed_at=now,
             old_status=log.status,
-            new_status=LogStatus.CORRECTED.value,
+            new_status=LogStatus.CORRECTED,
             old_minutes=log.minutes,
             new_minutes=minutes,
             reason=reason,
         )
     )
-    log.status = LogStatus.CORRECTED.value
+    log.status = LogStatus.CORRECTED
     log.minutes = minutes
     log.reason = reason
     log.decided_at = now
@@ -472,7 +473,7 @@ async def pending_for_supervisor(session: AsyncSession, person_id: int) -> list[
             select(PracticeHours)
             .where(
                 PracticeHours.organisation_id.in_(orgs),
-                PracticeHours.status == LogStatus.PENDING.value,
+                PracticeHours.status == LogStatus.PENDING,
                 PracticeHours.person_id != person_id,
             )
             .order_by(PracticeHours.id)
@@ -485,7 +486,7 @@ async def pending_logs(session: AsyncSession, created_before: dt.datetime) -> li
         await session.scalars(
             select(PracticeHours)
             .where(
-                PracticeHours.status == LogStatus.PENDING.value,
+                PracticeHours.status == LogStatus.PENDING,
                 PracticeHours.created_at <= created_before,
             )
             .order_by(PracticeHours.id)

@@ -7,9 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import func, select
 
 from bot.kit.clock import ManualClock
+from domain.hours.places import OrganisationKind, PlacementTrack
+from domain.hours.practice import LogStatus
 from domain.roles import Role
 from simulator.client import BotMessage, EmulatorClient, TestUser
 from storage import people
@@ -38,6 +41,18 @@ class World:
             if needle in (msg.text or ""):
                 return msg
         raise AssertionError(f"no message with {needle!r}")
+
+    async def buttons(self, user: TestUser, payloads: list[str]) -> BotMessage:
+        """A message of the bot with a button "knop <n>" per callback data payload, as if sent
+        by an older version of the bot (or made up by a modified client)."""
+        rows = [
+            [InlineKeyboardButton(text=f"knop {n}", callback_data=data)]
+            for n, data in enumerate(payloads)
+        ]
+        await self.harness.app.bot.send_message(
+            user.id, "Oude knoppen", reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        )
+        return await self.expect(user, "Oude knoppen")
 
     async def person_id(self, user: TestUser) -> int:
         async def probe() -> int | None:
@@ -99,7 +114,10 @@ class World:
             assert found is not None
             return found
 
-    async def log_status(self, log_id: int, expected: str) -> PracticeHours:
+    async def log_status(self, log_id: int, expected: LogStatus | str) -> PracticeHours:
+        """Wait until the log has this status (a `LogStatus`; other features' tests pass its
+        value)."""
+
         async def probe() -> PracticeHours | None:
             async with self.harness.app.sessions() as session:
                 return await session.get(PracticeHours, log_id)
@@ -131,7 +149,7 @@ async def world(harness: BotHarness, emu: EmulatorClient, manual_clock: ManualCl
             session,
             prog.id,
             name="Voetbalclub Rosmalen",
-            kind="sport",
+            kind=OrganisationKind.SPORT,
             neighbourhood=None,
             contact=None,
             now=manual_clock.now(),
@@ -149,7 +167,7 @@ async def world(harness: BotHarness, emu: EmulatorClient, manual_clock: ManualCl
             person_id=sam_id,
             organisation_id=org2.id,
             supervisor_id=ans_id,
-            track="sport",
+            track=PlacementTrack.SPORT,
             motivation=None,
             created_by=None,
             now=manual_clock.now(),

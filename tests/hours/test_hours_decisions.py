@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import pytest
-from aiogram.types import Update
 from sqlalchemy import select
 
+from bot.features.hours.callbacks import DecisionAction
 from bot.features.hours.common import signed
-from simulator.client import TestUser
+from domain.hours.practice import LogStatus
 from storage.hours.models import PracticeHoursChange
 from tests.hours.conftest import World
 
@@ -32,7 +31,7 @@ async def test_confirm_by_button_double_tap_changes_nothing(world: World) -> Non
     assert answer is not None and "Bevestigd: 2 uur van Sam" in answer.text
     assert again is not None and "Al bevestigd door Ans" in again.text
     assert "bevestigd" in (await world.sam.expect_message()).text
-    await world.log_status(log_id, "confirmed")
+    await world.log_status(log_id, LogStatus.CONFIRMED)
     await world.sam.expect_no_message(0.3)
     await world.sam.send("/uren")
     overview = (await world.sam.expect_message()).text
@@ -52,14 +51,14 @@ async def test_two_supervisors_racing_exactly_one_wins(world: World) -> None:
     texts = [a.text if a else "" for a in answers]
     assert sum("Bevestigd:" in t for t in texts) == 1, texts
     assert sum(t.startswith("Al bevestigd door") for t in texts) == 2, texts
-    await world.log_status(log_id, "confirmed")
+    await world.log_status(log_id, LogStatus.CONFIRMED)
     async with world.harness.app.sessions() as session:
         changes = list(
             await session.scalars(
                 select(PracticeHoursChange).where(PracticeHoursChange.log_id == log_id)
             )
         )
-    assert [c.new_status for c in changes] == ["pending", "confirmed"]
+    assert [c.new_status for c in changes] == [LogStatus.PENDING, LogStatus.CONFIRMED]
 
 
 async def test_adjust_and_reject_by_button(world: World) -> None:
@@ -71,7 +70,7 @@ async def test_adjust_and_reject_by_button(world: World) -> None:
     await world.ans.send("1:15")
     assert "Aangepast naar 1,25 uur" in (await world.ans.expect_message()).text
     assert "aangepast naar 1,25 uur" in (await world.sam.expect_message()).text
-    log = await world.log_status(log_id, "corrected")
+    log = await world.log_status(log_id, LogStatus.CORRECTED)
     assert log.minutes == 75 and log.logged_minutes == 120
 
     log_id, note = await _supervisor_note(world, "3")
@@ -81,7 +80,7 @@ async def test_adjust_and_reject_by_button(world: World) -> None:
     assert "Afgewezen" in (await world.ans.expect_message()).text
     told = (await world.sam.expect_message()).text
     assert "niet bevestigd" in told and "Sam was er die dag niet" in told and "/uren" in told
-    await world.log_status(log_id, "rejected")
+    await world.log_status(log_id, LogStatus.REJECTED)
 
 
 async def test_every_kind_of_reply(world: World) -> None:
@@ -89,7 +88,7 @@ async def test_every_kind_of_reply(world: World) -> None:
         log_id, note = await _supervisor_note(world, "1")
         await world.ans.reply(note, word)
         assert "Bevestigd: 1 uur van Sam" in (await world.ans.expect_message()).text, word
-        await world.log_status(log_id, "confirmed")
+        await world.log_status(log_id, LogStatus.CONFIRMED)
         await world.sam.expect_message()
     log_id, note = await _supervisor_note(world, "2")
     await world.ans.reply(note, "nee")
@@ -100,54 +99,38 @@ async def test_every_kind_of_reply(world: World) -> None:
     assert "te veel" in (await world.ans.expect_message()).text
     await world.ans.reply(note, "1,5")
     assert "Aangepast naar 1,5 uur" in (await world.ans.expect_message()).text
-    log = await world.log_status(log_id, "corrected")
+    log = await world.log_status(log_id, LogStatus.CORRECTED)
     assert log.minutes == 90
     await world.ans.reply(note, "ok")
     assert "Al aangepast door Ans" in (await world.ans.expect_message()).text
-
-
-async def _feed_callback(world: World, user: TestUser, message_id: int, data: str) -> None:
-    """A callback query with data no button carried (a modified client): fed straight in."""
-    app = world.harness.app
-    update = Update.model_validate(
-        {
-            "update_id": 900_000 + message_id,
-            "callback_query": {
-                "id": f"forged-{message_id}-{len(data)}",
-                "from": {"id": user.id, "is_bot": False, "first_name": user.first_name},
-                "chat_instance": "x",
-                "data": data,
-                "message": {
-                    "message_id": message_id,
-                    "date": 0,
-                    "chat": {"id": user.id, "type": "private"},
-                    "text": "x",
-                },
-            },
-        }
-    )
-    with contextlib.suppress(Exception):  # answering an unknown query id fails: fine here
-        await app.dispatcher.feed_update(app.bot, update, **app.dispatcher.workflow_data)
 
 
 async def test_trainee_cannot_confirm_own_log_and_forged_data_is_refused(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     await world.make_supervisor(world.sam)  # Sam also supervises at the same place
-    saved = await world.log_hours("2")
+    await world.log_hours("2")
     log_id = (await world.last_log()).id
-    note = await world.ans.expect_message()
+    await world.ans.expect_message()  # the note to the real supervisor
     await world.sam.expect_no_message(0.3)  # no message to confirm their own hours
     await world.sam.send("/begeleiden")
     assert "Er wachten geen uren op jou" in (await world.sam.expect_message()).text
     settings = world.harness.app.settings
     caplog.set_level(logging.INFO)
-    await _feed_callback(world, world.sam, saved.message_id, signed(settings, "c", log_id))
+    # buttons no real message of the bot carried for them (a modified client)
+    own = await world.buttons(world.sam, [signed(settings, DecisionAction.CONFIRM, log_id)])
+    answer = await world.sam.tap(own, "knop 0")
+    assert answer is not None and answer.text == "Over deze uren kun jij niet beslissen."
     assert "refused button by person" in caplog.text
-    await _feed_callback(world, world.ans, note.message_id, f"hv:c:{log_id}:AAAAAAAAAAAA")
+    forged = await world.buttons(
+        world.ans, [f"hv:c:{log_id}:AAAAAAAAAAAA", f"hv:x:{log_id}:AAAAAAAAAAAA"]
+    )
+    answer = await world.ans.tap(forged, "knop 0")
+    assert answer is not None and answer.text == "Deze knop is niet geldig."
     assert "refused forged callback" in caplog.text
-    await _feed_callback(world, world.ans, note.message_id, signed(settings, "x", log_id)[:-1])
-    await world.log_status(log_id, "pending")
+    answer = await world.ans.tap(forged, "knop 1")  # an action that does not exist
+    assert answer is not None and "Deze knop werkt niet meer" in (answer.text or "")
+    await world.log_status(log_id, LogStatus.PENDING)
     # after a restart, a second supervisor's reply to an old message still decides
     bert = await world.emu.create_user("Bert")
     await world.make_supervisor(bert)

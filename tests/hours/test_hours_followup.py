@@ -8,6 +8,7 @@ import re
 
 from sqlalchemy import select
 
+from domain.hours.practice import HoursKind, LogStatus
 from domain.roles import Role
 from storage import people
 from storage.hours import queries as hours
@@ -118,7 +119,7 @@ async def test_reminders_escalation_and_coordinator_correction(world: World) -> 
     answer = await world.cor.tap(escalated, "Bevestigen")
     assert answer is not None and "Bevestigd" in answer.text
     assert "bevestigd" in (await world.sam.expect_message()).text
-    await world.log_status(log_id, "confirmed")
+    await world.log_status(log_id, LogStatus.CONFIRMED)
     # locked: the supervisor's old button no longer changes it
     old = await world.ans.tap(first, "Afwijzen")
     assert old is not None and "Al bevestigd door Cor" in old.text
@@ -136,9 +137,9 @@ async def test_reminders_escalation_and_coordinator_correction(world: World) -> 
     async with world.harness.app.sessions() as session:
         changes = await hours.history(session, log_id)
     assert [(c.old_status, c.new_status, c.old_minutes, c.new_minutes) for c in changes] == [
-        (None, "pending", None, 120),
-        ("pending", "confirmed", 120, 120),
-        ("confirmed", "corrected", 120, 60),
+        (None, LogStatus.PENDING, None, 120),
+        (LogStatus.PENDING, LogStatus.CONFIRMED, 120, 120),
+        (LogStatus.CONFIRMED, LogStatus.CORRECTED, 120, 60),
     ]
     assert changes[-1].reason == "Was maar een uur"
 
@@ -155,8 +156,8 @@ async def test_digest_confirms_all_and_15_hours_are_reached(world: World) -> Non
                     work_date=dt.date(2026, 3, 2) - dt.timedelta(days=days),
                     minutes=120,
                     logged_minutes=120,
-                    status="confirmed",
-                    kind="practice",
+                    status=LogStatus.CONFIRMED,
+                    kind=HoursKind.PRACTICE,
                     created_at=world.clock.now(),
                     decided_at=world.clock.now(),
                     reminder_step=0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.hours.practice import HoursKind
 from tests.hours.conftest import World
 
 ACCEPTED = [
@@ -104,7 +105,9 @@ async def test_other_day_and_yesterday_accepted(world: World) -> None:
     await world.sam.expect_message()
     await world.log_hours("2", day="Gisteren")
     log = await world.last_log()
-    assert str(log.work_date) == "2026-03-01" and log.minutes == 120 and log.kind == "practice"
+    assert (
+        str(log.work_date) == "2026-03-01" and log.minutes == 120 and log.kind is HoursKind.PRACTICE
+    )
 
 
 async def test_without_placement_no_logging(world: World) -> None:

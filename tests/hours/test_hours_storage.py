@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.hours.places import OrganisationKind, PlacementTrack
 from domain.hours.practice import LogStatus
 from storage import migrate, people
 from storage.db import create_session_factory
@@ -41,7 +42,13 @@ async def _setup(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int, 
             )
             ids.append(m.person.id)
         org = await hours.add_organisation(
-            s, prog.id, name="Club", kind="sport", neighbourhood=None, contact=None, now=T0
+            s,
+            prog.id,
+            name="Club",
+            kind=OrganisationKind.SPORT,
+            neighbourhood=None,
+            contact=None,
+            now=T0,
         )
         placement = await hours.add_placement(
             s,
@@ -49,7 +56,7 @@ async def _setup(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int, 
             person_id=ids[0],
             organisation_id=org.id,
             supervisor_id=ids[1],
-            track="sport",
+            track=PlacementTrack.SPORT,
             motivation=None,
             created_by=None,
             now=T0,
@@ -103,7 +110,7 @@ async def test_racing_decisions_exactly_one_wins(
         log = await hours.get_log(s, log_id)
         assert log is not None and log.status == changes[-1].new_status
         counted = await hours.counted_minutes(s, trainee)
-        assert counted == (120 if log.status == "confirmed" else 0)
+        assert counted == (120 if log.status is LogStatus.CONFIRMED else 0)
 
 
 async def test_correction_keeps_history_and_totals(
@@ -120,8 +127,8 @@ async def test_correction_keeps_history_and_totals(
         assert await hours.counted_minutes(s, trainee) == 45
         assert await hours.day_minutes(s, trainee, T0.date()) == [45]
         assert [c.new_status for c in await hours.history(s, log_id)] == [
-            "pending",
-            "confirmed",
-            "corrected",
+            LogStatus.PENDING,
+            LogStatus.CONFIRMED,
+            LogStatus.CORRECTED,
         ]
         assert await hours.pending_for_supervisor(s, sup) == []

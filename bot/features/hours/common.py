@@ -17,17 +17,24 @@ import logging
 from zoneinfo import ZoneInfo
 
 from aiogram import html
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.hours import keys
+from bot.features.hours.callbacks import DecisionAction, DecisionCb
 from bot.kit import notify
 from bot.kit.config import LOCAL_BOT_TOKEN, Settings
 from bot.kit.keyboards import inline_choices
 from domain.dates import age_on
 from domain.hours.amounts import format_hours
-from domain.hours.practice import LogStatus, PracticeRules, reached_requirement
+from domain.hours.practice import (
+    HoursKind,
+    LogStatus,
+    PracticeRules,
+    ReminderStep,
+    reached_requirement,
+)
 from domain.reminders import deliver_at
 from storage import people
 from storage.hours import queries as hours
@@ -39,12 +46,6 @@ log = logging.getLogger(__name__)
 RULES = PracticeRules()
 
 
-class SupervisorAction(CallbackData, prefix="hv"):
-    action: str  # c confirm, a adjust, r reject, all confirm all up to `ident`
-    ident: int  # the log id (or, for "all", the highest log id in the digest)
-    sig: str
-
-
 def _key(settings: Settings) -> bytes:
     token = (
         settings.telegram_bot_token.get_secret_value()
@@ -54,27 +55,32 @@ def _key(settings: Settings) -> bytes:
     return hashlib.sha256(b"citytrainers-hours-callbacks:" + token.encode()).digest()
 
 
-def signature(settings: Settings, action: str, ident: int) -> str:
-    mac = hmac.new(_key(settings), f"{action}:{ident}".encode(), hashlib.sha256).digest()
+def signature(settings: Settings, action: DecisionAction, log_id: int) -> str:
+    """The HMAC over "<action value>:<log id>" (unchanged, so buttons already sent stay valid)."""
+    message = f"{action.value}:{log_id}".encode()
+    mac = hmac.new(_key(settings), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac[:9]).decode()
 
 
-def signed(settings: Settings, action: str, ident: int) -> str:
-    return SupervisorAction(
-        action=action, ident=ident, sig=signature(settings, action, ident)
+def signed(settings: Settings, action: DecisionAction, log_id: int) -> str:
+    """The packed callback data of a signed decision button."""
+    return DecisionCb(
+        action=action, log_id=log_id, signature=signature(settings, action, log_id)
     ).pack()
 
 
-def valid(settings: Settings, data: SupervisorAction) -> bool:
-    return hmac.compare_digest(data.sig, signature(settings, data.action, data.ident))
+def valid(settings: Settings, data: DecisionCb) -> bool:
+    expected = signature(settings, data.action, data.log_id)
+    # as bytes: compare_digest refuses str with non-ASCII characters (forged data may have them)
+    return hmac.compare_digest(data.signature.encode(), expected.encode())
 
 
 def decision_buttons(settings: Settings, log_id: int) -> InlineKeyboardMarkup:
     return inline_choices(
         [
-            (_("Confirm"), signed(settings, "c", log_id)),
-            (_("Adjust"), signed(settings, "a", log_id)),
-            (_("Reject"), signed(settings, "r", log_id)),
+            (_("Confirm"), signed(settings, DecisionAction.CONFIRM, log_id)),
+            (_("Adjust"), signed(settings, DecisionAction.ADJUST, log_id)),
+            (_("Reject"), signed(settings, DecisionAction.REJECT, log_id)),
         ],
         columns=3,
     )
@@ -84,13 +90,14 @@ def day_text(day: dt.date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-def status_text(status: str) -> str:
-    return {
-        LogStatus.PENDING.value: _("waiting for confirmation"),
-        LogStatus.CONFIRMED.value: _("confirmed"),
-        LogStatus.CORRECTED.value: _("adjusted"),
-        LogStatus.REJECTED.value: _("rejected"),
-    }.get(status, status)
+def status_text(status: LogStatus | str) -> str:
+    texts: dict[str, str] = {
+        LogStatus.PENDING: _("waiting for confirmation"),
+        LogStatus.CONFIRMED: _("confirmed"),
+        LogStatus.CORRECTED: _("adjusted"),
+        LogStatus.REJECTED: _("rejected"),
+    }
+    return texts.get(status, status)
 
 
 async def name_of(session: AsyncSession, person_id: int | None) -> str:
@@ -122,7 +129,7 @@ async def log_card(session: AsyncSession, entry: PracticeHours) -> str:
         hours=format_hours(entry.logged_minutes or entry.minutes),
         what=html.quote(entry.description or "-"),
     )
-    if entry.kind == hours.VOLUNTEER:
+    if entry.kind == HoursKind.VOLUNTEER:
         card += "\n" + _("Kind: volunteer hours (as a Citytrainer)")
     return card
 
@@ -141,9 +148,9 @@ async def may_decide(session: AsyncSession, member: people.Member, entry: Practi
 
 async def already_text(session: AsyncSession, entry: PracticeHours) -> str:
     who = await name_of(session, entry.decided_by)
-    if entry.status == LogStatus.REJECTED.value:
+    if entry.status == LogStatus.REJECTED:
         return _("Already rejected by {name}.").format(name=who)
-    if entry.status == LogStatus.CORRECTED.value:
+    if entry.status == LogStatus.CORRECTED:
         return _("Already adjusted by {name} to {hours} hours.").format(
             name=who, hours=format_hours(entry.minutes)
         )
@@ -207,9 +214,9 @@ async def apply_decision(
 
 async def notify_trainee(session: AsyncSession, entry: PracticeHours, now: dt.datetime) -> None:
     date = day_text(entry.work_date)
-    if entry.status == LogStatus.CONFIRMED.value:
+    if entry.status == LogStatus.CONFIRMED:
         text = _("Your hours of {date} ({hours} hours) are confirmed.")
-    elif entry.status == LogStatus.CORRECTED.value:
+    elif entry.status == LogStatus.CORRECTED:
         text = _(
             "Your hours of {date} are adjusted to {hours} hours.\n"
             "Reason: {reason}\nType /uren to see your overview."
@@ -226,7 +233,7 @@ async def notify_trainee(session: AsyncSession, entry: PracticeHours, now: dt.da
         session,
         entry.person_id,
         notify.message_payload(body),
-        key=f"hours:{entry.id}:outcome:{entry.status}:{entry.minutes}:{now.isoformat()}",
+        key=keys.outcome(entry.id, LogStatus(entry.status), entry.minutes, now),
         now=now,
         not_before=await trainee_not_before(session, entry.person_id, now),
     )
@@ -250,7 +257,7 @@ async def check_complete(
                 "your certificate."
             ).format(hours=required)
         ),
-        key=f"hours:complete:{entry.person_id}",
+        key=keys.complete(entry.person_id),
         now=now,
         not_before=await trainee_not_before(session, entry.person_id, now),
     )
@@ -262,7 +269,7 @@ async def check_complete(
                 name=await name_of(session, entry.person_id), hours=required
             )
         ),
-        key=f"hours:complete:{entry.person_id}",
+        key=keys.complete(entry.person_id),
         now=now,
     )
 
@@ -274,7 +281,7 @@ async def send_to_supervisors(
     now: dt.datetime,
     *,
     header: str = "",
-    step: str = "new",
+    step: ReminderStep = ReminderStep.NONE,
     priority: Priority = Priority.INTERACTIVE,
 ) -> int:
     """One message per log to each supervisor of the organisation (replies are routed back)."""
@@ -287,9 +294,9 @@ async def send_to_supervisors(
             session,
             person_id,
             notify.message_payload(body, decision_buttons(settings, entry.id)),
-            key=f"hours:{entry.id}:{step}:to:{person_id}",
+            key=keys.to_supervisor(entry.id, step, person_id),
             now=now,
-            ref=f"hours:{entry.id}",
+            ref=keys.log_ref(entry.id),
             priority=priority,
         ):
             sent += 1
@@ -315,7 +322,7 @@ async def send_for_decision(
     now: dt.datetime,
     *,
     header: str = "",
-    step: str = "new",
+    step: ReminderStep = ReminderStep.NONE,
     priority: Priority = Priority.INTERACTIVE,
 ) -> int:
     """To the organisation's supervisors; for hours done at an opportunity that has no
@@ -333,8 +340,8 @@ async def send_for_decision(
         notify.message_payload(
             await _decision_body(session, entry, header), decision_buttons(settings, entry.id)
         ),
-        key=f"hours:{entry.id}:{step}:co",
+        key=keys.to_coordinators(entry.id, step),
         now=now,
-        ref=f"hours:{entry.id}",
+        ref=keys.log_ref(entry.id),
         priority=priority,
     )

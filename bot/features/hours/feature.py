@@ -16,6 +16,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.hours import handlers as supervisor
+from bot.features.hours import keys
 from bot.features.hours.common import RULES, decision_buttons, log_card, send_for_decision
 from bot.features.hours.conversations import correct as hours_correct
 from bot.features.hours.conversations import decide as hours_decide
@@ -28,7 +29,7 @@ from bot.kit.commands import CommandSpec
 from bot.kit.config import Settings
 from bot.kit.feature import Feature, FeatureDeps, MenuItem
 from bot.kit.sweep import Sweep
-from domain.hours.practice import LogStatus, ReminderStep, next_reminder_step
+from domain.hours.practice import ReminderStep, next_reminder_step
 from domain.roles import Role
 from storage.hours import queries as hours
 from storage.outbox import Priority
@@ -50,7 +51,7 @@ def reminder_sweep(settings: Settings) -> Sweep:
         first = dt.timedelta(days=RULES.remind_after_days[0])
         for entry in await hours.pending_logs(session, now - first):
             step = next_reminder_step(
-                LogStatus(entry.status),
+                entry.status,
                 entry.created_at,
                 ReminderStep(entry.reminder_step),
                 now,
@@ -71,9 +72,9 @@ def reminder_sweep(settings: Settings) -> Sweep:
                         + await log_card(session, entry),
                         decision_buttons(settings, entry.id),
                     ),
-                    key=f"hours:{entry.id}:escalated",
+                    key=keys.escalated(entry.id),
                     now=now,
-                    ref=f"hours:{entry.id}",
+                    ref=keys.log_ref(entry.id),
                     priority=Priority.REMINDER,
                 )
             else:
@@ -85,7 +86,7 @@ def reminder_sweep(settings: Settings) -> Sweep:
                     header=_("Reminder: these hours are waiting for you since {date}.").format(
                         date=entry.created_at.strftime("%d-%m")
                     ),
-                    step=f"remind{int(step)}",
+                    step=step,
                     priority=Priority.REMINDER,
                 )
             entry.reminder_step = int(step)
@@ -111,6 +112,6 @@ FEATURE = Feature(
         CommandSpec("corrigeer", __("Correct confirmed hours"), frozenset({Role.COORDINATOR})),
     ),
     menu=(MenuItem(MENU_HOURS, roles=TRAINEES),),
-    replies={"hours": hours_decide.answer_by_reply},
+    replies={keys.KIND: hours_decide.answer_by_reply},
     sweeps=_sweeps,
 )

@@ -16,6 +16,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.hours import keys
+from bot.features.hours.callbacks import DecisionAction
 from bot.features.hours.common import day_text, name_of, signed
 from bot.kit import notify
 from bot.kit.clock import Clock
@@ -104,7 +106,7 @@ async def accept_invite(
                 place=html.quote(org.name),
             )
         ),
-        key=f"hours:invite:{invite.id}:used",
+        key=keys.invite_used(invite.id),
         now=now,
     )
     await registry.publish_commands_for_chat(bot, i18n, message.chat.id, roles)
@@ -137,5 +139,7 @@ async def digest(
             "Is everything right? Confirm it all at once. To adjust or reject one, use the "
             "buttons under its own message."
         ).format(count=len(pending), lines="\n".join(lines)),
-        reply_markup=inline_choices([(_("Confirm all"), signed(settings, "all", last))]),
+        reply_markup=inline_choices(
+            [(_("Confirm all"), signed(settings, DecisionAction.CONFIRM_ALL, last))]
+        ),
     )

@@ -11,6 +11,7 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.hours.common import check_complete, log_card, name_of, notify_trainee, status_text
 from bot.features.hours.conversations.log_hours import hours_error_text
+from bot.features.hours.conversations.state import CorrectionDraft
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from domain.hours.amounts import HoursError, format_hours, parse_hours
@@ -59,7 +61,7 @@ async def begin(
             _("Type /corrigeer with the number of the log, for example <code>/corrigeer 12</code>.")
         )
         return
-    if entry.status == LogStatus.PENDING.value:
+    if entry.status == LogStatus.PENDING:
         await message.answer(
             _("These hours are still waiting. Decide with the buttons under their message.")
         )
@@ -76,7 +78,7 @@ async def begin(
         for change in await hours.history(db, entry.id)
     ]
     await state.set_state(Correcting.amount)
-    await state.update_data(log=entry.id)
+    await CorrectionDraft(log=entry.id).save(state)
     await message.answer(
         _(
             "{card}\nNow: {status}, {hours} h\n\n<b>History</b>\n{history}\n\n"
@@ -95,7 +97,7 @@ async def got_amount(message: Message, state: FSMContext) -> None:
     if isinstance(minutes, HoursError):
         await message.answer(hours_error_text(minutes))
         return
-    await state.update_data(minutes=minutes)
+    await replace(await CorrectionDraft.load(state), minutes=minutes).save(state)
     await state.set_state(Correcting.reason)
     await message.answer(_("Why do you correct it? The trainee reads your reason."))
 
@@ -107,16 +109,21 @@ async def got_reason(
     if len(reason) < 2 or len(reason) > 300:
         await message.answer(_("Type a short reason (at most 300 characters)."))
         return
-    data = await state.get_data()
+    draft = await CorrectionDraft.load(state)
     await state.clear()
-    entry = await hours.get_log(db, int(data["log"]))
+    if draft.log is None or draft.minutes is None:
+        await message.answer(
+            _("Type /corrigeer with the number of the log, for example <code>/corrigeer 12</code>.")
+        )
+        return
+    entry = await hours.get_log(db, draft.log)
     if entry is None:
         await message.answer(_("These hours no longer exist."))
         return
     now = clock.now()
     before = await hours.counted_minutes(db, entry.person_id)
     await hours.correct_decided(
-        db, entry, minutes=int(data["minutes"]), by=member.person.id, now=now, reason=reason
+        db, entry, minutes=draft.minutes, by=member.person.id, now=now, reason=reason
     )
     await notify_trainee(db, entry, now)
     await check_complete(db, entry, before, now)

@@ -9,8 +9,9 @@ stateDiagram-v2
     rejecting --> [*]: a short reason
     [*] --> [*]: "Confirm all" (digest): every pending log up to the digest's last one
 ```
-Every button is signed (bot.hours_common); forged data is refused and logged. Rights are
-checked in the database; a decision is a conditional update, so only one decision wins.
+Every button is signed (`bot.features.hours.common.signed`); forged data is refused and logged.
+Rights are checked in the database; a decision is a conditional update, so only one decision
+wins.
 """
 
 from __future__ import annotations
@@ -24,15 +25,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.hours.common import (
-    SupervisorAction,
-    already_text,
-    apply_decision,
-    log_card,
-    may_decide,
-    valid,
-)
+from bot.features.hours import keys
+from bot.features.hours.callbacks import DecisionAction, DecisionCb
+from bot.features.hours.common import already_text, apply_decision, log_card, may_decide, valid
 from bot.features.hours.conversations.log_hours import hours_error_text
+from bot.features.hours.conversations.state import DecisionDraft
 from bot.kit.clock import Clock
 from bot.kit.config import Settings
 from domain.hours.amounts import HoursError, parse_hours
@@ -51,7 +48,7 @@ class Deciding(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(on_button, SupervisorAction.filter())
+    router.callback_query.register(on_button, DecisionCb.filter())
     router.message.register(got_adjusted, Deciding.adjusting, F.text)
     router.message.register(got_reason, Deciding.rejecting, F.text)
     router.message.register(not_text, Deciding.adjusting)
@@ -61,7 +58,7 @@ def create_router() -> Router:
 
 async def on_button(
     query: CallbackQuery,
-    callback_data: SupervisorAction,
+    callback_data: DecisionCb,
     state: FSMContext,
     db: AsyncSession,
     member: people.Member | None,
@@ -76,10 +73,10 @@ async def on_button(
         return
     if not member.person.first_name:  # e.g. a coordinator made from the admin list
         member.person.first_name = query.from_user.first_name[:64]
-    if callback_data.action == "all":
-        await confirm_all(query, callback_data.ident, db, member, clock)
+    if callback_data.action is DecisionAction.CONFIRM_ALL:
+        await confirm_all(query, callback_data.log_id, db, member, clock)
         return
-    entry = await hours.get_log(db, callback_data.ident)
+    entry = await hours.get_log(db, callback_data.log_id)
     if entry is None:
         await query.answer(_("These hours no longer exist."), show_alert=True)
         return
@@ -87,10 +84,10 @@ async def on_button(
         log.warning("hours %s: refused button by person %s", entry.id, member.person.id)
         await query.answer(_("You cannot decide on these hours."), show_alert=True)
         return
-    if entry.status != LogStatus.PENDING.value:
+    if entry.status != LogStatus.PENDING:
         await query.answer(await already_text(db, entry), show_alert=True)
         return
-    if callback_data.action == "c":
+    if callback_data.action is DecisionAction.CONFIRM:
         changed, text = await apply_decision(db, member, entry.id, LogStatus.CONFIRMED, clock.now())
         await query.answer(text, show_alert=not changed)
         if changed and isinstance(query.message, Message):
@@ -99,9 +96,9 @@ async def on_button(
         return
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
-    await state.update_data(log=entry.id)
+    await DecisionDraft(log=entry.id).save(state)
     card = await log_card(db, entry)
-    if callback_data.action == "a":
+    if callback_data.action is DecisionAction.ADJUST:
         await state.set_state(Deciding.adjusting)
         await query.message.answer(
             card + "\n\n" + _("How many hours are right? For example <i>1,5</i> or <i>2:15</i>.")
@@ -120,8 +117,11 @@ async def got_adjusted(
     if isinstance(minutes, HoursError):
         await message.answer(hours_error_text(minutes))
         return
-    log_id = int((await state.get_data())["log"])
+    log_id = (await DecisionDraft.load(state)).log
     await state.clear()
+    if log_id is None:
+        await message.answer(_("These hours no longer exist."))
+        return
     await _decide_minutes(message, db, member, clock, log_id, minutes)
 
 
@@ -149,8 +149,11 @@ async def got_reason(
     if len(reason) < 2 or len(reason) > 300:
         await message.answer(_("Type a short reason (at most 300 characters)."))
         return
-    log_id = int((await state.get_data())["log"])
+    log_id = (await DecisionDraft.load(state)).log
     await state.clear()
+    if log_id is None:
+        await message.answer(_("These hours no longer exist."))
+        return
     _changed, text = await apply_decision(
         db, member, log_id, LogStatus.REJECTED, clock.now(), reason=reason
     )
@@ -184,7 +187,8 @@ async def answer_by_reply(
     message: Message, db: AsyncSession, clock: Clock, member: people.Member, ident: str
 ) -> None:
     """A supervisor (or coordinator) replied to a log's message."""
-    if not ident.isdigit():
+    log_id = keys.log_id_of(ident)
+    if log_id is None:
         await message.answer(
             _("I cannot link this reply to anything. Type /help to see what you can do.")
         )
@@ -193,7 +197,6 @@ async def answer_by_reply(
         member.person.first_name = message.from_user.first_name[:64]
     text = (message.text or "").strip()
     normal = text.lower().rstrip("!.").strip()
-    log_id = int(ident)
     if normal in YES or text.startswith("👍"):
         _changed, answer = await apply_decision(
             db, member, log_id, LogStatus.CONFIRMED, clock.now()

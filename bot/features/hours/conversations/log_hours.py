@@ -19,6 +19,7 @@ stateDiagram-v2
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
@@ -30,15 +31,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.hours.callbacks import LOG_ACTIONS, DayChoice, HoursAction, HoursCb
 from bot.features.hours.common import RULES, day_text, send_to_supervisors, status_text
-from bot.features.hours.conversations.organisation import HoursCb
+from bot.features.hours.conversations.state import LogDraft
 from bot.kit.clock import Clock
 from bot.kit.config import Settings
 from bot.kit.keyboards import inline_choices
 from domain.dates import local_today
 from domain.hours.amounts import HoursError, check_day_total, format_hours, parse_hours
 from domain.hours.dates import WorkDateError, parse_work_date
-from domain.hours.practice import hours_totals
+from domain.hours.practice import HoursKind, LogStatus, hours_totals
 from storage import people
 from storage.hours import queries as hours
 from storage.opportunities import queries as opportunities
@@ -60,21 +62,29 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(overview, Command("uren"))
     router.message.register(overview, F.text == MENU_HOURS)
-    router.callback_query.register(begin, HoursCb.filter(F.action == "l-new"))
-    router.callback_query.register(got_place, LogHours.place, HoursCb.filter(F.action == "l-p"))
-    router.callback_query.register(got_day, LogHours.day, HoursCb.filter(F.action == "l-d"))
+    router.callback_query.register(begin, HoursCb.filter(F.action == HoursAction.LOG_START))
+    router.callback_query.register(
+        got_place, LogHours.place, HoursCb.filter(F.action == HoursAction.LOG_PLACE)
+    )
+    router.callback_query.register(
+        got_day, LogHours.day, HoursCb.filter(F.action == HoursAction.LOG_DAY)
+    )
     router.message.register(got_typed_day, LogHours.typed_day, F.text)
     router.message.register(got_amount, LogHours.amount, F.text)
     router.message.register(got_what, LogHours.what, F.text)
-    router.callback_query.register(save, LogHours.confirm, HoursCb.filter(F.action == "l-ok"))
-    router.callback_query.register(again, LogHours.confirm, HoursCb.filter(F.action == "l-re"))
+    router.callback_query.register(
+        save, LogHours.confirm, HoursCb.filter(F.action == HoursAction.LOG_SAVE)
+    )
+    router.callback_query.register(
+        again, LogHours.confirm, HoursCb.filter(F.action == HoursAction.LOG_AGAIN)
+    )
     router.message.register(
         use_buttons, StateFilter(LogHours.place, LogHours.day, LogHours.confirm)
     )
     router.message.register(
         not_text, StateFilter(LogHours.typed_day, LogHours.amount, LogHours.what)
     )
-    router.callback_query.register(stale, HoursCb.filter(F.action.startswith("l-")))
+    router.callback_query.register(stale, HoursCb.filter(F.action.in_(LOG_ACTIONS)))
     return router
 
 
@@ -96,16 +106,16 @@ async def overview(
             hours=format_hours(entry.minutes),
             status=status_text(entry.status),
         )
-        if entry.status == "pending":
+        if entry.status == LogStatus.PENDING:
             line += " " + _("(since {date})").format(
                 date=entry.created_at.astimezone(tz).strftime("%d-%m")
             )
         if entry.opportunity_id:
             line += " - " + html.quote(titles.get(entry.opportunity_id, "-"))
-        if entry.kind == hours.VOLUNTEER:
+        if entry.kind == HoursKind.VOLUNTEER:
             line += " " + _("(volunteer hours)")
         lines.append(line)
-    practice = [hours.as_logged(e) for e in logs if e.kind != hours.VOLUNTEER]
+    practice = [hours.as_logged(e) for e in logs if e.kind != HoursKind.VOLUNTEER]
     totals = hours_totals(practice, RULES)
     summary = _(
         "Confirmed: {confirmed} of {needed} hours\nWaiting for confirmation: {waiting} hours"
@@ -114,7 +124,7 @@ async def overview(
         needed=format_hours(totals.required_minutes),
         waiting=format_hours(totals.waiting_minutes),
     )
-    volunteer = hours_totals([hours.as_logged(e) for e in logs if e.kind == hours.VOLUNTEER])
+    volunteer = hours_totals([hours.as_logged(e) for e in logs if e.kind == HoursKind.VOLUNTEER])
     if volunteer.confirmed_minutes or volunteer.waiting_minutes:
         summary += "\n" + _(
             "Volunteer hours (not part of the 15): {confirmed} confirmed, {waiting} waiting"
@@ -131,7 +141,10 @@ async def overview(
         )
         return
     await message.answer(
-        text, reply_markup=inline_choices([(_("Log hours"), HoursCb(action="l-new").pack())])
+        text,
+        reply_markup=inline_choices(
+            [(_("Log hours"), HoursCb(action=HoursAction.LOG_START).pack())]
+        ),
     )
 
 
@@ -152,7 +165,10 @@ async def begin(
     await query.message.answer(
         _("Where did you work?"),
         reply_markup=inline_choices(
-            [(org.name, HoursCb(action="l-p", ident=p.id).pack()) for p, org in placements]
+            [
+                (org.name, HoursCb(action=HoursAction.LOG_PLACE, value=p.id).pack())
+                for p, org in placements
+            ]
         ),
     )
 
@@ -161,23 +177,27 @@ async def got_place(query: CallbackQuery, callback_data: HoursCb, state: FSMCont
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    await _ask_day(query.message, state, callback_data.ident)
+    await _ask_day(query.message, state, callback_data.value)
 
 
 async def _ask_day(message: Message, state: FSMContext, placement_id: int) -> None:
-    await state.update_data(placement=placement_id)
+    await replace(await LogDraft.load(state), placement=placement_id).save(state)
     await state.set_state(LogHours.day)
     await message.answer(
         _("On which day?"),
         reply_markup=inline_choices(
             [
-                (_("Today"), HoursCb(action="l-d", ident=0).pack()),
-                (_("Yesterday"), HoursCb(action="l-d", ident=1).pack()),
-                (_("Other day"), HoursCb(action="l-d", ident=99).pack()),
+                (_("Today"), _day_button(DayChoice.TODAY)),
+                (_("Yesterday"), _day_button(DayChoice.YESTERDAY)),
+                (_("Other day"), _day_button(DayChoice.OTHER)),
             ],
             columns=3,
         ),
     )
+
+
+def _day_button(choice: DayChoice) -> str:
+    return HoursCb(action=HoursAction.LOG_DAY, value=choice).pack()
 
 
 async def _today(db: AsyncSession, member: people.Member, clock: Clock) -> dt.date:
@@ -195,7 +215,7 @@ async def got_day(
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    if callback_data.ident not in (0, 1):
+    if callback_data.value not in (DayChoice.TODAY, DayChoice.YESTERDAY):
         await state.set_state(LogHours.typed_day)
         await query.message.answer(
             _(
@@ -204,7 +224,7 @@ async def got_day(
             )
         )
         return
-    day = await _today(db, member, clock) - dt.timedelta(days=callback_data.ident)
+    day = await _today(db, member, clock) - dt.timedelta(days=callback_data.value)
     await _ask_amount(query.message, state, day)
 
 
@@ -223,7 +243,7 @@ async def got_typed_day(
 
 
 async def _ask_amount(message: Message, state: FSMContext, day: dt.date) -> None:
-    await state.update_data(day=day.isoformat())
+    await replace(await LogDraft.load(state), day=day).save(state)
     await state.set_state(LogHours.amount)
     await message.answer(
         _(
@@ -254,13 +274,15 @@ async def got_amount(
     if isinstance(minutes, HoursError):
         await message.answer(hours_error_text(minutes))
         return
-    data = await state.get_data()
-    day = dt.date.fromisoformat(str(data["day"]))
-    other = await hours.day_minutes(db, member.person.id, day)
+    draft = await LogDraft.load(state)
+    if draft.day is None:
+        await _closed(message, state)
+        return
+    other = await hours.day_minutes(db, member.person.id, draft.day)
     if (error := check_day_total(other, minutes)) is not None:
         await message.answer(hours_error_text(error))
         return
-    await state.update_data(minutes=minutes)
+    await replace(draft, minutes=minutes).save(state)
     await state.set_state(LogHours.what)
     await message.answer(
         _("What did you do? In a few words, for example <i>Helped with the youth training</i>.")
@@ -275,21 +297,24 @@ async def got_what(message: Message, state: FSMContext, db: AsyncSession) -> Non
     if len(what) > MAX_WHAT:
         await message.answer(_("That is too long: at most 500 characters."))
         return
-    await state.update_data(what=what)
+    draft = await LogDraft.load(state)
+    if draft.day is None or draft.minutes is None:
+        await _closed(message, state)
+        return
+    await replace(draft, what=what).save(state)
     await state.set_state(LogHours.confirm)
-    data = await state.get_data()
     await message.answer(
         _(
             "Date: {date}\nHours: {hours}\nWhat: {what}\n\nShall I send this to your supervisor?"
         ).format(
-            date=day_text(dt.date.fromisoformat(str(data["day"]))),
-            hours=format_hours(int(data["minutes"])),
+            date=day_text(draft.day),
+            hours=format_hours(draft.minutes),
             what=html.quote(what),
         ),
         reply_markup=inline_choices(
             [
-                (_("Save"), HoursCb(action="l-ok").pack()),
-                (_("Start again"), HoursCb(action="l-re").pack()),
+                (_("Save"), HoursCb(action=HoursAction.LOG_SAVE).pack()),
+                (_("Start again"), HoursCb(action=HoursAction.LOG_AGAIN).pack()),
             ],
             columns=2,
         ),
@@ -304,18 +329,20 @@ async def save(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    data = await state.get_data()
+    draft = await LogDraft.load(state)
     await state.clear()
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
     placements = dict(await hours.active_placements(db, member.person.id))
-    placement = next((p for p in placements if p.id == int(data["placement"])), None)
+    placement = next((p for p in placements if p.id == draft.placement), None)
     if placement is None:
         await query.message.answer(_("This practice place has ended. Type /uren to start again."))
         return
-    day = dt.date.fromisoformat(str(data["day"]))
-    minutes = int(data["minutes"])
+    day, minutes, what = draft.day, draft.minutes, draft.what
+    if day is None or minutes is None or what is None:
+        await _closed(query.message, state)
+        return
     if check_day_total(await hours.day_minutes(db, member.person.id, day), minutes):
         await query.message.answer(hours_error_text(HoursError.DAY_TOTAL_EXCEEDED))
         return
@@ -325,7 +352,7 @@ async def save(
         placement=placement,
         work_date=day,
         minutes=minutes,
-        description=str(data["what"]),
+        description=what,
         now=now,
     )
     await send_to_supervisors(db, settings, entry, now)
@@ -341,8 +368,11 @@ async def again(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    data = await state.get_data()
-    await _ask_day(query.message, state, int(data["placement"]))
+    placement = (await LogDraft.load(state)).placement
+    if placement is None:
+        await _closed(query.message, state)
+        return
+    await _ask_day(query.message, state, placement)
 
 
 async def use_buttons(message: Message) -> None:
@@ -355,3 +385,9 @@ async def not_text(message: Message) -> None:
 
 async def stale(query: CallbackQuery) -> None:
     await query.answer(_("This question is closed. Type /uren to start again."), show_alert=True)
+
+
+async def _closed(message: Message, state: FSMContext) -> None:
+    """The flow's state lacks what this step needs (e.g. saved by an older version)."""
+    await state.clear()
+    await message.answer(_("This question is closed. Type /uren to start again."))

@@ -9,36 +9,34 @@ stateDiagram-v2
     area --> contact: the neighbourhood (or "-")
     contact --> [*]: the contact (or "-"); saved, with an invite button
     list --> [*]: "Invite supervisor" (a single-use link, valid 7 days)
-    list --> placing: "Place a trainee" (bot.conversations.organisation_place)
+    list --> placing: "Place a trainee" (conversations.placement)
 ```
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.hours.callbacks import HoursAction, HoursCb
+from bot.features.hours.conversations.state import OrganisationDraft
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices
+from domain.hours.places import OrganisationKind, pick
 from domain.roles import Role
 from storage import people
 from storage.hours import queries as hours
 
-KINDS = ("sport", "culture", "welfare")
-
-
-class HoursCb(CallbackData, prefix="hr"):
-    """Buttons of the hours feature for trainees and coordinators (supervisors: `hv`)."""
-
-    action: str
-    ident: int = 0
+KINDS = tuple(OrganisationKind)
+"""In the order of the buttons (a button carries the index)."""
 
 
 class NewOrganisation(StatesGroup):
@@ -48,18 +46,25 @@ class NewOrganisation(StatesGroup):
     contact = State()
 
 
-def kind_text(kind: str) -> str:
-    return {"sport": _("sport"), "culture": _("culture"), "welfare": _("welfare")}.get(kind, kind)
+def kind_text(kind: OrganisationKind | str) -> str:
+    texts: dict[str, str] = {
+        OrganisationKind.SPORT: _("sport"),
+        OrganisationKind.CULTURE: _("culture"),
+        OrganisationKind.WELFARE: _("welfare"),
+    }
+    return texts.get(kind, kind)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     coordinator = HasRole(Role.COORDINATOR)
     router.message.register(show_list, Command("organisatie"), coordinator)
-    router.callback_query.register(begin_new, HoursCb.filter(F.action == "o-new"), coordinator)
+    router.callback_query.register(
+        begin_new, HoursCb.filter(F.action == HoursAction.ORGANISATION_NEW), coordinator
+    )
     router.message.register(got_name, NewOrganisation.name, F.text)
     router.callback_query.register(
-        got_kind, NewOrganisation.kind, HoursCb.filter(F.action == "o-k")
+        got_kind, NewOrganisation.kind, HoursCb.filter(F.action == HoursAction.ORGANISATION_KIND)
     )
     router.message.register(use_buttons, NewOrganisation.kind)
     router.message.register(got_area, NewOrganisation.area, F.text)
@@ -67,13 +72,15 @@ def create_router() -> Router:
     router.message.register(not_text, NewOrganisation.name)
     router.message.register(not_text, NewOrganisation.area)
     router.message.register(not_text, NewOrganisation.contact)
-    router.callback_query.register(invite, HoursCb.filter(F.action == "o-inv"), coordinator)
+    router.callback_query.register(
+        invite, HoursCb.filter(F.action == HoursAction.ORGANISATION_INVITE), coordinator
+    )
     return router
 
 
 async def show_list(message: Message, db: AsyncSession, member: people.Member) -> None:
     orgs = await hours.organisations(db, member.programme_id)
-    choices = [(_("New organisation"), HoursCb(action="o-new").pack())]
+    choices = [(_("New organisation"), HoursCb(action=HoursAction.ORGANISATION_NEW).pack())]
     lines = []
     for org in orgs:
         count = len(await hours.supervisor_ids(db, org.id))
@@ -85,13 +92,13 @@ async def show_list(message: Message, db: AsyncSession, member: people.Member) -
         choices.append(
             (
                 _("Invite supervisor: {name}").format(name=org.name),
-                HoursCb(action="o-inv", ident=org.id).pack(),
+                HoursCb(action=HoursAction.ORGANISATION_INVITE, value=org.id).pack(),
             )
         )
         choices.append(
             (
                 _("Place trainee: {name}").format(name=org.name),
-                HoursCb(action="o-pl", ident=org.id).pack(),
+                HoursCb(action=HoursAction.ORGANISATION_PLACE, value=org.id).pack(),
             )
         )
     if lines:
@@ -115,20 +122,23 @@ async def got_name(message: Message, state: FSMContext) -> None:
     if not 2 <= len(name) <= 120:
         await message.answer(_("Type a name of 2 to 120 characters."))
         return
-    await state.update_data(name=name)
+    await replace(await OrganisationDraft.load(state), name=name).save(state)
     await state.set_state(NewOrganisation.kind)
     await message.answer(
         _("What kind of organisation is it?"),
         reply_markup=inline_choices(
-            [(kind_text(k), HoursCb(action="o-k", ident=i).pack()) for i, k in enumerate(KINDS)],
+            [
+                (kind_text(k), HoursCb(action=HoursAction.ORGANISATION_KIND, value=i).pack())
+                for i, k in enumerate(KINDS)
+            ],
             columns=3,
         ),
     )
 
 
 async def got_kind(query: CallbackQuery, callback_data: HoursCb, state: FSMContext) -> None:
-    kind = KINDS[callback_data.ident % len(KINDS)]
-    await state.update_data(kind=kind)
+    kind = pick(KINDS, callback_data.value)
+    await replace(await OrganisationDraft.load(state), kind=kind).save(state)
     await state.set_state(NewOrganisation.area)
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
@@ -152,7 +162,8 @@ def _optional(text: str | None, limit: int) -> str | None:
 
 
 async def got_area(message: Message, state: FSMContext) -> None:
-    await state.update_data(area=_optional(message.text, 80))
+    area = _optional(message.text, 80)
+    await replace(await OrganisationDraft.load(state), area=area).save(state)
     await state.set_state(NewOrganisation.contact)
     await message.answer(
         _(
@@ -165,13 +176,19 @@ async def got_area(message: Message, state: FSMContext) -> None:
 async def got_contact(
     message: Message, state: FSMContext, db: AsyncSession, member: people.Member, clock: Clock
 ) -> None:
-    data = await state.get_data()
+    draft = await OrganisationDraft.load(state)
+    if draft.name is None or draft.kind is None:  # state of an older version: ask again
+        await state.set_state(NewOrganisation.name)
+        await message.answer(
+            _("What is the name of the organisation? For example: <i>Voetbalclub Rosmalen</i>")
+        )
+        return
     org = await hours.add_organisation(
         db,
         member.programme_id,
-        name=str(data["name"]),
-        kind=str(data["kind"]),
-        neighbourhood=data.get("area"),
+        name=draft.name,
+        kind=draft.kind,
+        neighbourhood=draft.area,
         contact=_optional(message.text, 200),
         now=clock.now(),
     )
@@ -181,7 +198,12 @@ async def got_contact(
             name=html.quote(org.name)
         ),
         reply_markup=inline_choices(
-            [(_("Invite supervisor"), HoursCb(action="o-inv", ident=org.id).pack())]
+            [
+                (
+                    _("Invite supervisor"),
+                    HoursCb(action=HoursAction.ORGANISATION_INVITE, value=org.id).pack(),
+                )
+            ]
         ),
     )
 
@@ -194,7 +216,7 @@ async def invite(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    org = await hours.get_organisation(db, callback_data.ident)
+    org = await hours.get_organisation(db, callback_data.value)
     if org is None or org.programme_id != member.programme_id:
         await query.answer(_("This organisation does not exist (any more)."), show_alert=True)
         return

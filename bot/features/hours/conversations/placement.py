@@ -13,6 +13,8 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import F, Router, html
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -21,17 +23,21 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.hours import keys
+from bot.features.hours.callbacks import HoursAction, HoursCb
 from bot.features.hours.common import name_of
-from bot.features.hours.conversations.organisation import HoursCb
+from bot.features.hours.conversations.state import PlacementDraft
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices
+from domain.hours.places import PlacementTrack, pick
 from domain.roles import Role
 from storage import people
 from storage.hours import queries as hours
 
-TRACKS = ("sport", "culture")
+TRACKS = tuple(PlacementTrack)
+"""In the order of the buttons (a button carries the index)."""
 
 
 class Placing(StatesGroup):
@@ -42,10 +48,10 @@ class Placing(StatesGroup):
     confirm = State()
 
 
-def track_text(track: str | None) -> str:
-    if track == "sport":
+def track_text(track: PlacementTrack | str | None) -> str:
+    if track == PlacementTrack.SPORT:
         return _("Ik train mijn stad (sport)")
-    if track == "culture":
+    if track == PlacementTrack.CULTURE:
         return _("Ik maak mijn stad (culture)")
     return "-"
 
@@ -53,15 +59,21 @@ def track_text(track: str | None) -> str:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(
-        begin, HoursCb.filter(F.action == "o-pl"), HasRole(Role.COORDINATOR)
+        begin, HoursCb.filter(F.action == HoursAction.ORGANISATION_PLACE), HasRole(Role.COORDINATOR)
     )
-    router.callback_query.register(got_trainee, Placing.trainee, HoursCb.filter(F.action == "p-t"))
     router.callback_query.register(
-        got_supervisor, Placing.supervisor, HoursCb.filter(F.action == "p-s")
+        got_trainee, Placing.trainee, HoursCb.filter(F.action == HoursAction.PLACE_TRAINEE)
     )
-    router.callback_query.register(got_track, Placing.track, HoursCb.filter(F.action == "p-k"))
+    router.callback_query.register(
+        got_supervisor, Placing.supervisor, HoursCb.filter(F.action == HoursAction.PLACE_SUPERVISOR)
+    )
+    router.callback_query.register(
+        got_track, Placing.track, HoursCb.filter(F.action == HoursAction.PLACE_TRACK)
+    )
     router.message.register(got_motivation, Placing.motivation, F.text)
-    router.callback_query.register(place, Placing.confirm, HoursCb.filter(F.action == "p-ok"))
+    router.callback_query.register(
+        place, Placing.confirm, HoursCb.filter(F.action == HoursAction.PLACE_CONFIRM)
+    )
     router.message.register(
         use_buttons,
         StateFilter(Placing.trainee, Placing.supervisor, Placing.track, Placing.confirm),
@@ -79,9 +91,9 @@ async def begin(
 ) -> None:
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
-    org = await hours.get_organisation(db, callback_data.ident)
+    org = await hours.get_organisation(db, callback_data.value)
     if org is None or org.programme_id != member.programme_id:
-        await query.message.answer(_("This organisation does not exist (any more)."))
+        await _gone(query.message)
         return
     supervisors = await hours.supervisor_ids(db, org.id)
     if not supervisors:
@@ -99,14 +111,14 @@ async def begin(
         await query.message.answer(_("There are no participants to place yet."))
         return
     await state.set_state(Placing.trainee)
-    await state.update_data(org=org.id, supervisors=supervisors)
+    await PlacementDraft(org=org.id, supervisors=tuple(supervisors)).save(state)
     await query.message.answer(
         _("Who do you place at {name}?").format(name=html.quote(org.name)),
         reply_markup=inline_choices(
             [
                 (
                     f"{t.first_name or '?'} {t.last_name or ''}".strip(),
-                    HoursCb(action="p-t", ident=t.id).pack(),
+                    HoursCb(action=HoursAction.PLACE_TRAINEE, value=t.id).pack(),
                 )
                 for t in trainees
             ],
@@ -121,14 +133,19 @@ async def got_trainee(
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    await state.update_data(trainee=callback_data.ident)
-    supervisors = list((await state.get_data())["supervisors"])
-    if len(supervisors) == 1:
-        await _ask_track(query.message, state, supervisors[0])
+    draft = replace(await PlacementDraft.load(state), trainee=callback_data.value)
+    await draft.save(state)
+    if not draft.supervisors:  # state of an older version
+        await state.clear()
+        await _gone(query.message)
+        return
+    if len(draft.supervisors) == 1:
+        await _ask_track(query.message, state, draft.supervisors[0])
         return
     await state.set_state(Placing.supervisor)
     choices = [
-        (await name_of(db, pid), HoursCb(action="p-s", ident=pid).pack()) for pid in supervisors
+        (await name_of(db, pid), HoursCb(action=HoursAction.PLACE_SUPERVISOR, value=pid).pack())
+        for pid in draft.supervisors
     ]
     await query.message.answer(
         _("Which supervisor coaches this trainee?"), reply_markup=inline_choices(choices)
@@ -139,16 +156,19 @@ async def got_supervisor(query: CallbackQuery, callback_data: HoursCb, state: FS
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    await _ask_track(query.message, state, callback_data.ident)
+    await _ask_track(query.message, state, callback_data.value)
 
 
 async def _ask_track(message: Message, state: FSMContext, supervisor: int) -> None:
-    await state.update_data(supervisor=supervisor)
+    await replace(await PlacementDraft.load(state), supervisor=supervisor).save(state)
     await state.set_state(Placing.track)
     await message.answer(
         _("Which track does the trainee follow?"),
         reply_markup=inline_choices(
-            [(track_text(t), HoursCb(action="p-k", ident=i).pack()) for i, t in enumerate(TRACKS)]
+            [
+                (track_text(t), HoursCb(action=HoursAction.PLACE_TRACK, value=i).pack())
+                for i, t in enumerate(TRACKS)
+            ]
         ),
     )
 
@@ -157,7 +177,8 @@ async def got_track(query: CallbackQuery, callback_data: HoursCb, state: FSMCont
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    await state.update_data(track=TRACKS[callback_data.ident % len(TRACKS)])
+    track = pick(TRACKS, callback_data.value)
+    await replace(await PlacementDraft.load(state), track=track).save(state)
     await state.set_state(Placing.motivation)
     await query.message.answer(
         _(
@@ -170,39 +191,47 @@ async def got_track(query: CallbackQuery, callback_data: HoursCb, state: FSMCont
 async def got_motivation(message: Message, state: FSMContext, db: AsyncSession) -> None:
     text = (message.text or "").strip()
     motivation = None if text in ("", "-") else text[:500]
-    await state.update_data(motivation=motivation)
+    draft = replace(await PlacementDraft.load(state), motivation=motivation)
+    if draft.org is None or draft.trainee is None or draft.supervisor is None:
+        await state.clear()  # state of an older version
+        await _gone(message)
+        return
+    await draft.save(state)
     await state.set_state(Placing.confirm)
-    data = await state.get_data()
-    org = await hours.get_organisation(db, int(data["org"]))
+    org = await hours.get_organisation(db, draft.org)
     await message.answer(
         _("Place {trainee} at {place} with {supervisor}?").format(
-            trainee=await name_of(db, int(data["trainee"])),
+            trainee=await name_of(db, draft.trainee),
             place=html.quote(org.name if org else "-"),
-            supervisor=await name_of(db, int(data["supervisor"])),
+            supervisor=await name_of(db, draft.supervisor),
         ),
-        reply_markup=inline_choices([(_("Place"), HoursCb(action="p-ok").pack())]),
+        reply_markup=inline_choices(
+            [(_("Place"), HoursCb(action=HoursAction.PLACE_CONFIRM).pack())]
+        ),
     )
 
 
 async def place(
     query: CallbackQuery, state: FSMContext, db: AsyncSession, member: people.Member, clock: Clock
 ) -> None:
-    data = await state.get_data()
+    draft = await PlacementDraft.load(state)
     await state.clear()
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
     now = clock.now()
-    org = await hours.get_organisation(db, int(data["org"]))
-    assert org is not None
+    org = await hours.get_organisation(db, draft.org) if draft.org is not None else None
+    if org is None or draft.trainee is None or draft.supervisor is None:
+        await _gone(query.message)
+        return
     placement = await hours.add_placement(
         db,
         programme_id=org.programme_id,
-        person_id=int(data["trainee"]),
+        person_id=draft.trainee,
         organisation_id=org.id,
-        supervisor_id=int(data["supervisor"]),
-        track=data.get("track"),
-        motivation=data.get("motivation"),
+        supervisor_id=draft.supervisor,
+        track=draft.track,
+        motivation=draft.motivation,
         created_by=member.person.id,
         now=now,
     )
@@ -211,7 +240,7 @@ async def place(
     place_name = html.quote(org.name)
     await notify.to_person(
         db,
-        int(data["supervisor"]),
+        draft.supervisor,
         notify.message_payload(
             _(
                 "Meet your new trainee: {trainee}.\nTrack: {track}\nMotivation: {motivation}\n\n"
@@ -224,7 +253,7 @@ async def place(
                 place=place_name,
             )
         ),
-        key=f"hours:placement:{placement.id}:supervisor",
+        key=keys.placement(placement.id, "supervisor"),
         now=now,
     )
     await notify.to_person(
@@ -237,7 +266,7 @@ async def place(
                 "Log your hours afterwards with /uren."
             ).format(place=place_name, supervisor=supervisor)
         ),
-        key=f"hours:placement:{placement.id}:trainee",
+        key=keys.placement(placement.id, "trainee"),
         now=now,
     )
     await query.message.answer(
@@ -245,6 +274,10 @@ async def place(
             trainee=trainee, place=place_name
         )
     )
+
+
+async def _gone(message: Message) -> None:
+    await message.answer(_("This organisation does not exist (any more)."))
 
 
 async def use_buttons(message: Message) -> None:
