@@ -13,6 +13,7 @@ An opportunity may come from an activity (`activity_id`, `storage.activities.mod
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -25,7 +26,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.opportunities.matching import Track
+from domain.opportunities.status import OpportunityStatus, SignupStatus
 from storage.models import Base, fk
+from storage.types import EnumText
+
+
+class BroadcastStatus(StrEnum):
+    """Whether a broadcast still has messages waiting in the outbox."""
+
+    RUNNING = "running"
+    DONE = "done"  # the final report was queued
 
 
 class Opportunity(Base):
@@ -41,10 +52,10 @@ class Opportunity(Base):
     place: Mapped[str | None] = mapped_column(String(200))
     minutes: Mapped[int | None] = mapped_column(Integer)
     places: Mapped[int] = mapped_column(Integer)
-    track: Mapped[str] = mapped_column(String(16))
+    track: Mapped[Track] = mapped_column(EnumText(Track, 16))
     min_age: Mapped[int | None] = mapped_column(Integer)
     deadline: Mapped[dt.datetime | None]
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[OpportunityStatus] = mapped_column(EnumText(OpportunityStatus, 16))
     created_at: Mapped[dt.datetime]
     organisation_name: Mapped[str | None] = mapped_column(String(120))
     neighbourhoods: Mapped[str | None] = mapped_column(String(300))
@@ -63,7 +74,7 @@ class OpportunitySignup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = fk("opportunity.id")
     person_id: Mapped[int] = fk("person.id")
-    status: Mapped[str] = mapped_column(String(16))  # placed, waiting, cancelled
+    status: Mapped[SignupStatus] = mapped_column(EnumText(SignupStatus, 16))
     joined_at: Mapped[dt.datetime]
     placed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
@@ -94,7 +105,7 @@ class OpportunityBroadcast(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     total: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))  # running, done
+    status: Mapped[BroadcastStatus] = mapped_column(EnumText(BroadcastStatus, 16))
     progress: Mapped[str | None] = mapped_column(String(64))  # the counts last shown
     progress_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]

@@ -15,10 +15,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.opportunities import matching
+from domain.opportunities.status import JoinOutcome, OpportunityStatus, SignupStatus
 from domain.roles import Role
 from storage import outbox
 from storage.models import ChannelIdentity, OutboxMessage, Person, RoleGrant
 from storage.opportunities.models import (
+    BroadcastStatus,
     Opportunity,
     OpportunityBroadcast,
     OpportunityPreference,
@@ -28,8 +30,13 @@ from storage.opportunities.models import (
 from storage.signup.queries import tracks_of
 
 TELEGRAM = "telegram"
-PLACED, WAITING, CANCELLED = "placed", "waiting", "cancelled"
-OPEN, CLOSED = "open", "closed"
+# The statuses under their old names (other features use them).
+PLACED, WAITING, CANCELLED = SignupStatus.PLACED, SignupStatus.WAITING, SignupStatus.CANCELLED
+OPEN, CLOSED = OpportunityStatus.OPEN, OpportunityStatus.CLOSED
+TAKEN = (SignupStatus.PLACED, SignupStatus.WAITING)
+"""Sign-ups that hold a place or a place on the waiting list (not cancelled)."""
+REF_KIND = "op"
+"""The kind of the ref of an opportunity's messages ("op:12")."""
 
 
 # --- preferences and who a person is -------------------------------------------------------
@@ -90,7 +97,7 @@ def match_opportunity(opp: Opportunity) -> matching.MatchOpportunity:
 
 
 def is_open(opp: Opportunity, now: dt.datetime) -> bool:
-    if opp.status != OPEN:
+    if opp.status != OpportunityStatus.OPEN:
         return False
     if opp.deadline is not None and now >= opp.deadline:
         return False
@@ -106,7 +113,10 @@ async def list_open(
 ) -> list[Opportunity]:
     rows = await session.scalars(
         select(Opportunity)
-        .where(Opportunity.programme_id == programme_id, Opportunity.status == OPEN)
+        .where(
+            Opportunity.programme_id == programme_id,
+            Opportunity.status == OpportunityStatus.OPEN,
+        )
         .order_by(Opportunity.starts_at.is_(None), Opportunity.starts_at, Opportunity.id)
     )
     return [o for o in rows if is_open(o, now)]
@@ -227,8 +237,18 @@ async def recipients(
     return found
 
 
+# Storage may not import `bot.kit.refs`; these two build the same text as `ref(REF_KIND, id)`
+# and `key(REF_KIND, id, "to", person)` (tests/opportunities/test_opp_callbacks.py checks it).
+
+
+def opportunity_ref(opportunity_id: int) -> str:
+    """The ref of the messages about an opportunity: "op:12"."""
+    return f"{REF_KIND}:{opportunity_id}"
+
+
 def recipient_key(opportunity_id: int, person_id: int) -> str:
-    return f"op:{opportunity_id}:to:{person_id}"
+    """The idempotency key of the broadcast message to one person: "op:12:to:34"."""
+    return f"{REF_KIND}:{opportunity_id}:to:{person_id}"
 
 
 async def start_broadcast(
@@ -249,7 +269,7 @@ async def start_broadcast(
         requested_by=requested_by,
         chat_id=chat_id,
         total=len(found),
-        status="running",
+        status=BroadcastStatus.RUNNING,
         created_at=now,
     )
     session.add(broadcast)
@@ -274,7 +294,7 @@ async def start_broadcast(
             priority=outbox.Priority.BROADCAST,
             person_id=person.person_id,
             programme_id=opp.programme_id,
-            ref=f"op:{opp.id}",
+            ref=opportunity_ref(opp.id),
         )
     await session.flush()
     return broadcast
@@ -296,9 +316,17 @@ async def broadcast_counts(session: AsyncSession, broadcast_id: int) -> dict[str
 async def running_broadcasts(session: AsyncSession) -> list[OpportunityBroadcast]:
     return list(
         await session.scalars(
-            select(OpportunityBroadcast).where(OpportunityBroadcast.status == "running")
+            select(OpportunityBroadcast).where(
+                OpportunityBroadcast.status == BroadcastStatus.RUNNING
+            )
         )
     )
+
+
+def finish_broadcast(broadcast: OpportunityBroadcast, now: dt.datetime) -> None:
+    """Nothing is waiting any more (or nobody matched): the progress ticker leaves it alone."""
+    broadcast.status = BroadcastStatus.DONE
+    broadcast.finished_at = now
 
 
 # --- sign-ups ----------------------------------------------------------------------------------
@@ -306,7 +334,7 @@ async def running_broadcasts(session: AsyncSession) -> list[OpportunityBroadcast
 
 @dataclass(frozen=True)
 class JoinResult:
-    status: str  # placed, waiting, closed
+    status: JoinOutcome
     position: int | None = None
     already: bool = False
 
@@ -343,7 +371,7 @@ async def waiting_position(session: AsyncSession, signup: OpportunitySignup) -> 
     ahead = await session.scalar(
         select(func.count()).where(
             OpportunitySignup.opportunity_id == signup.opportunity_id,
-            OpportunitySignup.status == WAITING,
+            OpportunitySignup.status == SignupStatus.WAITING,
             OpportunitySignup.id < signup.id,
         )
     )
@@ -356,12 +384,14 @@ async def join(
     """Take a place, or a place on the waiting list when the opportunity is full."""
     opp = await _lock(session, opportunity_id)
     if opp is None or not is_open(opp, now):
-        return JoinResult("closed")
+        return JoinResult(JoinOutcome.CLOSED)
     signup = await signup_of(session, opportunity_id, person_id)
-    if signup is not None and signup.status == PLACED:
-        return JoinResult(PLACED, already=True)
-    if signup is not None and signup.status == WAITING:
-        return JoinResult(WAITING, await waiting_position(session, signup), already=True)
+    if signup is not None and signup.status == SignupStatus.PLACED:
+        return JoinResult(JoinOutcome.PLACED, already=True)
+    if signup is not None and signup.status == SignupStatus.WAITING:
+        return JoinResult(
+            JoinOutcome.WAITING, await waiting_position(session, signup), already=True
+        )
     taken = await session.execute(
         update(Opportunity)
         .where(Opportunity.id == opportunity_id, Opportunity.places_taken < Opportunity.places)
@@ -376,20 +406,20 @@ async def join(
         opportunity_id=opportunity_id,
         person_id=person_id,
         joined_at=now,
-        status=PLACED if placed else WAITING,
+        status=SignupStatus.PLACED if placed else SignupStatus.WAITING,
         placed_at=now if placed else None,
     )
     session.add(signup)
     await session.flush()
     if placed:
-        return JoinResult(PLACED)
-    return JoinResult(WAITING, await waiting_position(session, signup))
+        return JoinResult(JoinOutcome.PLACED)
+    return JoinResult(JoinOutcome.WAITING, await waiting_position(session, signup))
 
 
 @dataclass(frozen=True)
 class CancelResult:
     cancelled: bool
-    was: str | None = None
+    was: SignupStatus | None = None
     moved_up: int | None = None  # person id of who got the freed place
     too_late: bool = False
 
@@ -405,22 +435,22 @@ async def cancel(
     """Give up a place (it goes to the first on the waiting list) or a waiting-list entry."""
     opp = await _lock(session, opportunity_id)
     signup = await signup_of(session, opportunity_id, person_id)
-    if opp is None or signup is None or signup.status not in (PLACED, WAITING):
+    if opp is None or signup is None or signup.status not in TAKEN:
         return CancelResult(False)
     limit = cancel_deadline(opp)
     if limit is not None and now >= limit:
         return CancelResult(False, signup.status, too_late=True)
     was = signup.status
-    signup.status = CANCELLED
+    signup.status = SignupStatus.CANCELLED
     signup.cancelled_at = now
     await session.flush()
-    if was != PLACED:
+    if was != SignupStatus.PLACED:
         return CancelResult(True, was)
     nxt = await session.scalar(
         select(OpportunitySignup)
         .where(
             OpportunitySignup.opportunity_id == opportunity_id,
-            OpportunitySignup.status == WAITING,
+            OpportunitySignup.status == SignupStatus.WAITING,
         )
         .order_by(OpportunitySignup.id)
         .limit(1)
@@ -433,7 +463,7 @@ async def cancel(
             .execution_options(synchronize_session=False)
         )
         return CancelResult(True, was)
-    nxt.status = PLACED
+    nxt.status = SignupStatus.PLACED
     nxt.placed_at = now
     await session.flush()
     return CancelResult(True, was, moved_up=nxt.person_id)
@@ -461,7 +491,7 @@ async def attendance_candidates(
         select(OpportunitySignup, Opportunity)
         .join(Opportunity, Opportunity.id == OpportunitySignup.opportunity_id)
         .where(
-            OpportunitySignup.status == PLACED,
+            OpportunitySignup.status == SignupStatus.PLACED,
             OpportunitySignup.attended.is_(None),
             Opportunity.starts_at.is_not(None),
             Opportunity.starts_at > started_after,

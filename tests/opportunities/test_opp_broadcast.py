@@ -14,8 +14,12 @@ from sqlalchemy import func, select, update
 
 from domain.roles import Role
 from simulator.client import EmulatorClient
-from storage.models import ChannelIdentity, OutboxMessage
-from storage.opportunities.models import OpportunityBroadcast, OpportunityRecipient
+from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
+from storage.opportunities.models import (
+    BroadcastStatus,
+    OpportunityBroadcast,
+    OpportunityRecipient,
+)
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.opportunities.conftest import many_users, post_opportunity
@@ -95,7 +99,7 @@ async def test_broadcast_to_500_with_429_blocked_people_and_a_restart(
     assert "naar 500 mensen" in progress.text
 
     # Crash mid-way: stop the bot with a short shutdown timeout once ~250 were sent, restart.
-    await eventually(lambda: _counts(harness), lambda c: c["sent"] >= 250, within=40)
+    await eventually(lambda: _counts(harness), lambda c: c[OutboxStatus.SENT] >= 250, within=40)
     await harness.stop()
     stopped = await _delivered(emu)
     assert 250 <= sum(stopped.values()) < 495
@@ -120,7 +124,7 @@ async def test_broadcast_to_500_with_429_blocked_people_and_a_restart(
     async with harness.app.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(OpportunityRecipient)) == 500
         broadcast = await session.scalar(select(OpportunityBroadcast))
-        assert broadcast is not None and broadcast.status == "done"
+        assert broadcast is not None and broadcast.status is BroadcastStatus.DONE
 
     # The 429 paused the whole broadcast lane for its retry_after: no card went out meanwhile.
     cards = [c for c in calls if str(c["params"].get("text", "")).startswith("<b>Kans: ")]

@@ -9,6 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.kit.clock import ManualClock
+from domain.hours.practice import LogStatus
+from domain.opportunities.matching import Track
+from domain.opportunities.status import OpportunityStatus
 from domain.roles import Role
 from simulator.client import BotMessage, EmulatorClient, TestUser
 from storage import people
@@ -80,8 +83,8 @@ async def _opportunity(w: World, *, organisation: bool = True) -> int:
             place="Sportpark Noord",
             minutes=180,
             places=5,
-            track="both",
-            status="open",
+            track=Track.BOTH,
+            status=OpportunityStatus.OPEN,
             created_at=w.clock.now(),
             for_trainees=True,
         )
@@ -109,7 +112,7 @@ async def _signup(w: World, person_id: int) -> OpportunitySignup:
         return found
 
 
-async def _log_of(w: World, person_id: int, status: str = "pending") -> PracticeHours:
+async def _log_of(w: World, person_id: int, status: LogStatus = LogStatus.PENDING) -> PracticeHours:
     async def probe() -> PracticeHours | None:
         async with w.harness.app.sessions() as session:
             return await session.scalar(
@@ -198,11 +201,11 @@ async def test_trainee_and_citytrainer_log_hours_confirmed_by_button_and_reply(
     sam_note = await World.expect(w.ans, "Uren van Sam")
     assert "Sportdag Noord" in sam_note.text
     await w.ans.tap(sam_note, "Bevestigen")
-    await w.log_status(sam_log.id, "confirmed")
+    await w.log_status(sam_log.id, LogStatus.CONFIRMED)
     cita_note = await World.expect(w.ans, "Uren van Cita")
     assert "vrijwilligersuren" in cita_note.text
     await w.ans.reply(cita_note, "ok")
-    await w.log_status(cita_log.id, "confirmed")
+    await w.log_status(cita_log.id, LogStatus.CONFIRMED)
     assert "bevestigd" in (await World.expect(w.sam, "bevestigd")).text
     assert "bevestigd" in (await World.expect(cita, "bevestigd")).text
 
@@ -269,4 +272,4 @@ async def test_without_organisation_coordinators_decide_and_get_reminders(world:
     reminder = await World.expect(w.cor, "Herinnering")
     assert "Uren van Cita" in reminder.text
     await w.cor.reply(reminder, "ok")
-    await w.log_status(log.id, "confirmed")
+    await w.log_status(log.id, LogStatus.CONFIRMED)

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.hours.practice import LogStatus
+from domain.opportunities.matching import Track
+from domain.opportunities.status import OpportunityStatus
 from storage import migrate, people
 from storage.course import queries as course
 from storage.db import create_session_factory
@@ -52,8 +54,8 @@ async def test_attendance_and_opportunity_logs(sessions: async_sessionmaker[Asyn
                 title=title,
                 starts_at=starts,
                 places=2,
-                track="both",
-                status="open",
+                track=Track.BOTH,
+                status=OpportunityStatus.OPEN,
                 created_at=T0,
                 for_trainees=True,
             )
@@ -98,7 +100,7 @@ async def test_attendance_and_opportunity_logs(sessions: async_sessionmaker[Asyn
             )
         assert (await hours.opportunity_log(s, ids[0], past)) is logs[0]
         assert await hours.opportunity_log(s, ids[0], later) is None
-        assert [c.new_status for c in await hours.history(s, logs[0].id)] == ["pending"]
+        assert [c.new_status for c in await hours.history(s, logs[0].id)] == [LogStatus.PENDING]
         for entry in logs:
             await hours.decide(
                 s, entry.id, status=LogStatus.CONFIRMED, minutes=None, by=ids[3], now=day_after

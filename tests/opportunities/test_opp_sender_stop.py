@@ -18,7 +18,7 @@ from simulator.client import EmulatorClient
 from simulator.server import TelegramEmulator
 from storage import migrate, outbox
 from storage.db import create_session_factory
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox import Priority
 from tests.conftest import TOKEN
 
@@ -55,7 +55,9 @@ async def _fill(
             )
 
 
-async def _statuses(sessions: async_sessionmaker[AsyncSession]) -> dict[str, tuple[str, int]]:
+async def _statuses(
+    sessions: async_sessionmaker[AsyncSession],
+) -> dict[str, tuple[OutboxStatus, int]]:
     async with sessions() as session:
         rows = await session.scalars(select(OutboxMessage))
         return {r.idempotency_key: (r.status, r.attempts) for r in rows}
@@ -75,12 +77,12 @@ async def test_a_stop_gives_back_what_was_not_sent(
     stop.set()
     assert await run == 6
     statuses = await _statuses(sessions)
-    sent = [k for k, (s, _a) in statuses.items() if s == "sent"]
-    back = [k for k, (s, a) in statuses.items() if s == "pending" and a == 0]
+    sent = [k for k, (s, _a) in statuses.items() if s is OutboxStatus.SENT]
+    back = [k for k, (s, a) in statuses.items() if s is OutboxStatus.PENDING and a == 0]
     assert len(sent) >= 2 and len(sent) + len(back) == 6
     # the next run sends the rest; nobody twice
     assert await sender.run_once() == len(back)
-    assert {s for s, _a in (await _statuses(sessions)).values()} == {"sent"}
+    assert {s for s, _a in (await _statuses(sessions)).values()} == {OutboxStatus.SENT}
     calls = await emu.calls("sendMessage")
     assert sorted(int(c["params"]["chat_id"]) for c in calls) == sorted(u.id for u in users)
 
@@ -99,9 +101,13 @@ async def test_a_cancelled_sender_gives_back_the_rows_it_did_not_try(
     with pytest.raises(asyncio.CancelledError):
         await run
     statuses = await _statuses(sessions)
-    assert all(s in ("sent", "pending", "sending") for s, _a in statuses.values())
-    assert sum(s == "sending" for s, _a in statuses.values()) <= 1  # at most the one in flight
-    assert sum(s == "pending" for s, _a in statuses.values()) >= 1
+    assert all(
+        s in (OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.SENDING)
+        for s, _a in statuses.values()
+    )
+    in_flight = sum(s is OutboxStatus.SENDING for s, _a in statuses.values())
+    assert in_flight <= 1  # at most the one in flight
+    assert sum(s is OutboxStatus.PENDING for s, _a in statuses.values()) >= 1
 
 
 def test_the_sender_spaces_messages_evenly() -> None:

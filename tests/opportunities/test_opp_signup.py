@@ -8,6 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.opportunities.status import SignupStatus
 from domain.roles import Role
 from simulator.client import EmulatorClient
 from storage.opportunities.models import Opportunity, OpportunitySignup
@@ -15,8 +16,10 @@ from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.opportunities.conftest import many_users, post_opportunity
 
+PLACED, WAITING, CANCELLED = SignupStatus.PLACED, SignupStatus.WAITING, SignupStatus.CANCELLED
 
-async def _signups(harness: BotHarness) -> Counter[str]:
+
+async def _signups(harness: BotHarness) -> Counter[SignupStatus]:
     async with harness.app.sessions() as session:
         return Counter(s.status for s in await session.scalars(select(OpportunitySignup)))
 
@@ -46,8 +49,8 @@ async def test_30_people_tap_at_once_on_10_places(
     positions = sorted(int(r.text.split("op plek ")[1].split()[0]) for r in waiting)
     assert positions == list(range(1, 21))
     assert all(r.buttons == ["Afmelden"] for r in replies)
-    assert await eventually(lambda: _signups(harness), lambda c: c["placed"] == 10) == Counter(
-        placed=10, waiting=20
+    assert await eventually(lambda: _signups(harness), lambda c: c[PLACED] == 10) == Counter(
+        {PLACED: 10, WAITING: 20}
     )
     async with harness.app.sessions() as session:
         opp = await session.scalar(select(Opportunity))
@@ -88,13 +91,13 @@ async def test_cancel_moves_the_first_waiting_person_up(
     while "afgemeld" not in note.text:
         note = await cor.expect_message(timeout=10)
     assert "De eerste op de wachtlijst heeft de plek gekregen" in note.text
-    counts = await eventually(lambda: _signups(harness), lambda c: c["cancelled"] == 1)
-    assert counts == Counter(placed=1, waiting=1, cancelled=1)
+    counts = await eventually(lambda: _signups(harness), lambda c: c[CANCELLED] == 1)
+    assert counts == Counter({PLACED: 1, WAITING: 1, CANCELLED: 1})
     # Cas, still waiting, cancels: the places stay as they are
     await cas.tap(replies[cas.id], "Afmelden")
     assert "afgemeld" in (await cas.expect_message()).text
-    counts = await eventually(lambda: _signups(harness), lambda c: c["cancelled"] == 2)
-    assert counts == Counter(placed=1, cancelled=2)
+    counts = await eventually(lambda: _signups(harness), lambda c: c[CANCELLED] == 2)
+    assert counts == Counter({PLACED: 1, CANCELLED: 2})
 
 
 async def test_kansen_lists_pages_and_joins(harness: BotHarness, emu: EmulatorClient, seed):

@@ -20,9 +20,11 @@ from aiogram.utils.i18n import gettext as _
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.opportunities import keys
 from bot.kit import notify
 from bot.kit.feature import FeatureDeps
 from storage import outbox
+from storage.models import OutboxStatus
 from storage.opportunities import queries as opportunities
 from storage.opportunities.models import Opportunity, OpportunityBroadcast
 
@@ -30,11 +32,16 @@ log = logging.getLogger(__name__)
 PROGRESS_SECONDS = 3.0
 
 
+DONE_SHOWN = "done"
+"""`OpportunityBroadcast.progress` once the final report is queued."""
+
+
 def _split(counts: dict[str, int]) -> tuple[int, int, int, int]:
-    sent = counts.get("sent", 0)
-    waiting = counts.get("pending", 0) + counts.get("sending", 0)
-    unreachable = counts.get("unreachable", 0)
-    failed = counts.get("failed", 0) + counts.get("uncertain", 0)
+    """Outbox counts by status (`OutboxStatus` values) -> sent, waiting, unreachable, failed."""
+    sent = counts.get(OutboxStatus.SENT, 0)
+    waiting = counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0)
+    unreachable = counts.get(OutboxStatus.UNREACHABLE, 0)
+    failed = counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.UNCERTAIN, 0)
     return sent, waiting, unreachable, failed
 
 
@@ -78,14 +85,13 @@ async def _refresh_one(
     shown = f"{sent}/{waiting}/{unreachable}/{failed}"
     title = opp.title if opp is not None else "?"
     if waiting == 0:
-        broadcast.status = "done"
-        broadcast.finished_at = now
-        shown = "done"
+        opportunities.finish_broadcast(broadcast, now)
+        shown = DONE_SHOWN
         await outbox.enqueue(
             session,
             chat_id=broadcast.chat_id,
             payload=notify.message_payload(final_text(title, broadcast.total, counts)),
-            key=f"opbc:{broadcast.id}:final",
+            key=keys.broadcast_final_key(broadcast.id),
             now=now,
             programme_id=broadcast.programme_id,
         )
@@ -101,7 +107,7 @@ async def _refresh_one(
             "message_id": broadcast.progress_message_id,
             "text": progress_text(title, broadcast.total, counts),
         },
-        key=f"opbc:{broadcast.id}:edit:{shown}",
+        key=keys.broadcast_edit_key(broadcast.id, shown),
         now=now,
         programme_id=broadcast.programme_id,
     )

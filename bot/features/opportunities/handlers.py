@@ -16,9 +16,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.opportunities import keys
+from bot.features.opportunities.callbacks import (
+    ListAction,
+    OfferAction,
+    OfferCallback,
+    OpenCallback,
+    PageCallback,
+)
 from bot.features.opportunities.texts import (
     PAGE_SIZE,
-    Op,
     cancel_button,
     card,
     offer_buttons,
@@ -27,6 +34,7 @@ from bot.features.opportunities.texts import (
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
+from domain.opportunities.status import JoinOutcome, SignupStatus
 from storage import outbox, people
 from storage.opportunities import queries as opportunities
 from storage.opportunities.models import Opportunity
@@ -38,12 +46,13 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(list_command, Command("kansen"))
     router.message.register(list_command, F.text == MENU_OPPORTUNITIES)
-    router.callback_query.register(join, Op.filter(F.a == "join"))
-    router.callback_query.register(info, Op.filter(F.a == "info"))
-    router.callback_query.register(not_for_me, Op.filter(F.a == "no"))
-    router.callback_query.register(cancel, Op.filter(F.a == "cancel"))
-    router.callback_query.register(page, Op.filter(F.a == "page"))
-    router.callback_query.register(open_one, Op.filter(F.a == "open"))
+    offer = OfferCallback.filter
+    router.callback_query.register(join, offer(F.action == OfferAction.JOIN))
+    router.callback_query.register(info, offer(F.action == OfferAction.INFO))
+    router.callback_query.register(not_for_me, offer(F.action == OfferAction.NOT_FOR_ME))
+    router.callback_query.register(cancel, offer(F.action == OfferAction.CANCEL))
+    router.callback_query.register(page, PageCallback.filter(F.action == ListAction.PAGE))
+    router.callback_query.register(open_one, OpenCallback.filter(F.action == ListAction.OPEN))
     return router
 
 
@@ -57,14 +66,16 @@ async def _tell_organisation(
             db,
             chat_id=chat,
             payload=payload,
-            key=f"{key}:sv:{chat}",
+            key=keys.to_supervisor(key, chat),
             now=now,
             programme_id=opp.programme_id,
         )
     if opp.created_by is not None:
-        await notify.to_person(db, opp.created_by, payload, key=f"{key}:co", now=now)
+        await notify.to_person(db, opp.created_by, payload, key=keys.to_coordinator(key), now=now)
     else:
-        await notify.to_coordinators(db, opp.programme_id, payload, key=f"{key}:co", now=now)
+        await notify.to_coordinators(
+            db, opp.programme_id, payload, key=keys.to_coordinator(key), now=now
+        )
 
 
 def _name(member: people.Member) -> str:
@@ -73,7 +84,7 @@ def _name(member: people.Member) -> str:
 
 async def join(
     query: CallbackQuery,
-    callback_data: Op,
+    callback_data: OfferCallback,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
@@ -82,16 +93,16 @@ async def join(
         await query.answer(_("Type /start first, then try again."), show_alert=True)
         return
     now = clock.now()
-    result = await opportunities.join(db, callback_data.i, member.person.id, now)
-    opp = await opportunities.get(db, callback_data.i)
-    if result.status == "closed" or opp is None:
+    result = await opportunities.join(db, callback_data.opportunity_id, member.person.id, now)
+    opp = await opportunities.get(db, callback_data.opportunity_id)
+    if result.status == JoinOutcome.CLOSED or opp is None:
         await query.answer(_("Sign-up for this opportunity is closed."), show_alert=True)
         return
     await query.answer(_("Done!"))
     # Many people answer a broadcast at once: the confirmation goes through the outbox, which
     # keeps within Telegram's limits (a direct answer could get a 429 under that load).
-    key = f"op:{opp.id}:joined:{member.person.id}:{int(now.timestamp())}"
-    if result.status == opportunities.PLACED:
+    key = keys.joined_key(opp.id, member.person.id, now)
+    if result.status == JoinOutcome.PLACED:
         text = _("You're in for <b>{title}</b> on {when}! We have told the organisation.").format(
             title=html.quote(opp.title), when=when_text(opp.starts_at)
         )
@@ -108,10 +119,10 @@ async def join(
         db,
         member.person.id,
         notify.message_payload(text, cancel_button(opp.id)),
-        key=f"{key}:{result.status}:me",
+        key=keys.to_me(key, result.status),
         now=now,
     )
-    if result.status == opportunities.PLACED and not result.already:
+    if result.status == JoinOutcome.PLACED and not result.already:
         await _tell_organisation(
             db,
             opp,
@@ -126,8 +137,8 @@ async def join(
         )
 
 
-async def info(query: CallbackQuery, callback_data: Op, db: AsyncSession) -> None:
-    opp = await opportunities.get(db, callback_data.i)
+async def info(query: CallbackQuery, callback_data: OfferCallback, db: AsyncSession) -> None:
+    opp = await opportunities.get(db, callback_data.opportunity_id)
     await query.answer()
     if opp is None:
         return
@@ -144,7 +155,7 @@ async def not_for_me(query: CallbackQuery) -> None:
 
 async def cancel(
     query: CallbackQuery,
-    callback_data: Op,
+    callback_data: OfferCallback,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
@@ -153,8 +164,8 @@ async def cancel(
         await query.answer()
         return
     now = clock.now()
-    result = await opportunities.cancel(db, callback_data.i, member.person.id, now)
-    opp = await opportunities.get(db, callback_data.i)
+    result = await opportunities.cancel(db, callback_data.opportunity_id, member.person.id, now)
+    opp = await opportunities.get(db, callback_data.opportunity_id)
     if opp is None or not result.cancelled:
         text = (
             _("It is too late to cancel. Please tell the organisation yourself.")
@@ -170,9 +181,9 @@ async def cancel(
         query.from_user.id,
         _("Your sign-up for <b>{title}</b> is cancelled.").format(title=html.quote(opp.title)),
     )
-    if result.was != opportunities.PLACED:
+    if result.was != SignupStatus.PLACED:
         return
-    key = f"op:{opp.id}:cancel:{member.person.id}:{int(now.timestamp())}"
+    key = keys.cancelled_key(opp.id, member.person.id, now)
     text = _("{name} cancelled for {title}.").format(
         name=_name(member), title=html.quote(opp.title)
     )
@@ -187,24 +198,31 @@ async def cancel(
                 ).format(title=html.quote(opp.title), when=when_text(opp.starts_at)),
                 cancel_button(opp.id),
             ),
-            key=f"{key}:up",
+            key=keys.moved_up(key),
             now=now,
         )
         text += " " + _("The first person on the waiting list got the place.")
     await _tell_organisation(db, opp, text, key, now)
 
 
+def _page(index: int) -> str:
+    return PageCallback(action=ListAction.PAGE, index=index).pack()
+
+
 def _list_markup(items: list[Opportunity], index: int) -> InlineKeyboardMarkup:
     shown = items[index : index + PAGE_SIZE]
     buttons = [
-        (f"{o.title[:40]} ({when_text(o.starts_at)})", Op(a="open", i=o.id, v=str(index)).pack())
+        (
+            f"{o.title[:40]} ({when_text(o.starts_at)})",
+            OpenCallback(action=ListAction.OPEN, opportunity_id=o.id, back_index=index).pack(),
+        )
         for o in shown
     ]
     nav = []
     if index > 0:
-        nav.append((_("« Previous"), Op(a="page", i=max(index - PAGE_SIZE, 0)).pack()))
+        nav.append((_("« Previous"), _page(max(index - PAGE_SIZE, 0))))
     if index + PAGE_SIZE < len(items):
-        nav.append((_("Next »"), Op(a="page", i=index + PAGE_SIZE).pack()))
+        nav.append((_("Next »"), _page(index + PAGE_SIZE)))
     markup = inline_choices(buttons)
     if nav:
         markup.inline_keyboard.append(inline_choices(nav, columns=2).inline_keyboard[0])
@@ -247,7 +265,7 @@ async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
 
 async def page(
     query: CallbackQuery,
-    callback_data: Op,
+    callback_data: PageCallback,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
@@ -256,20 +274,17 @@ async def page(
     if member is None:
         return
     items = await _items(db, member, clock.now())
-    index = min(callback_data.i, max(len(items) - 1, 0))
+    index = min(callback_data.index, max(len(items) - 1, 0))
     index -= index % PAGE_SIZE
     await _edit(query, _list_text(items, index), _list_markup(items, index) if items else None)
 
 
-async def open_one(query: CallbackQuery, callback_data: Op, db: AsyncSession) -> None:
+async def open_one(query: CallbackQuery, callback_data: OpenCallback, db: AsyncSession) -> None:
     await query.answer()
-    opp = await opportunities.get(db, callback_data.i)
+    opp = await opportunities.get(db, callback_data.opportunity_id)
     if opp is None:
         return
     markup = offer_buttons(opp.id)
-    markup.inline_keyboard.append(
-        inline_choices(
-            [(_("« Back to the list"), Op(a="page", i=int(callback_data.v or 0)).pack())]
-        ).inline_keyboard[0]
-    )
+    back = inline_choices([(_("« Back to the list"), _page(callback_data.back_index))])
+    markup.inline_keyboard.append(back.inline_keyboard[0])
     await _edit(query, card(opp, full=True), markup)

@@ -19,6 +19,7 @@ the hours feature. Volunteer hours do not count towards the 15 practice hours.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
@@ -30,7 +31,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.hours.common import day_text, send_for_decision
 from bot.features.hours.conversations.log_hours import MAX_WHAT, hours_error_text
-from bot.features.opportunities.texts import Op
+from bot.features.opportunities import keys
+from bot.features.opportunities.callbacks import (
+    AttendanceAnswer,
+    AttendanceCallback,
+    HoursAction,
+    HoursCallback,
+)
+from bot.features.opportunities.conversations.state import HoursData, load_hours, save_hours
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.config import Settings
@@ -61,17 +69,23 @@ class OppHours(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(said_yes, Op.filter(F.a == "ay"))
-    router.callback_query.register(said_no, Op.filter(F.a == "an"))
+    attended = AttendanceCallback.filter
+    router.callback_query.register(said_yes, attended(F.answer == AttendanceAnswer.YES))
+    router.callback_query.register(said_no, attended(F.answer == AttendanceAnswer.NO))
     router.message.register(got_amount, OppHours.amount, F.text)
     router.message.register(got_what, OppHours.what, F.text)
-    router.callback_query.register(skip_what, OppHours.what, Op.filter(F.a == "hs"))
-    router.callback_query.register(save, OppHours.confirm, Op.filter(F.a == "hk"))
-    router.callback_query.register(again, OppHours.confirm, Op.filter(F.a == "hr"))
+    button = HoursCallback.filter
+    router.callback_query.register(
+        skip_what, OppHours.what, button(F.action == HoursAction.SKIP_WHAT)
+    )
+    router.callback_query.register(save, OppHours.confirm, button(F.action == HoursAction.SAVE))
+    router.callback_query.register(
+        again, OppHours.confirm, button(F.action == HoursAction.START_AGAIN)
+    )
     router.message.register(use_buttons, OppHours.confirm)
     router.message.register(not_text, OppHours.amount)
     router.message.register(not_text, OppHours.what)
-    router.callback_query.register(stale, Op.filter(F.a.in_({"hs", "hk", "hr"})))
+    router.callback_query.register(stale, button())  # any of them, out of its step
     return router
 
 
@@ -82,6 +96,10 @@ async def local_date(session: AsyncSession, opp: Opportunity) -> dt.date:
     assert opp.starts_at is not None
     tz = ZoneInfo(await hours.timezone_of(session, opp.programme_id))
     return to_local(opp.starts_at, tz).date()
+
+
+def _attended(answer: AttendanceAnswer, signup_id: int) -> str:
+    return AttendanceCallback(answer=answer, signup_id=signup_id).pack()
 
 
 async def ask_attendance(session: AsyncSession, now: dt.datetime) -> None:
@@ -108,15 +126,15 @@ async def ask_attendance(session: AsyncSession, now: dt.datetime) -> None:
                 ),
                 inline_choices(
                     [
-                        (_("Yes"), Op(a="ay", i=signup.id).pack()),
-                        (_("No"), Op(a="an", i=signup.id).pack()),
+                        (_("Yes"), _attended(AttendanceAnswer.YES, signup.id)),
+                        (_("No"), _attended(AttendanceAnswer.NO, signup.id)),
                     ],
                     columns=2,
                 ),
             ),
-            key=f"opsignup:{signup.id}:attended",
+            key=keys.attendance_key(signup.id),
             now=now,
-            ref=f"op:{opp.id}",
+            ref=keys.opportunity_ref(opp.id),
             not_before=deliver_at(now, age, tz=tz),
         )
 
@@ -147,12 +165,12 @@ async def _own_signup(
 
 async def said_no(
     query: CallbackQuery,
-    callback_data: Op,
+    callback_data: AttendanceCallback,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    found = await _own_signup(query, db, member, callback_data.i)
+    found = await _own_signup(query, db, member, callback_data.signup_id)
     if found is None:
         return
     await opportunities.record_attendance(db, found[0], False, clock.now())
@@ -166,13 +184,13 @@ async def said_no(
 
 async def said_yes(
     query: CallbackQuery,
-    callback_data: Op,
+    callback_data: AttendanceCallback,
     db: AsyncSession,
     state: FSMContext,
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    found = await _own_signup(query, db, member, callback_data.i)
+    found = await _own_signup(query, db, member, callback_data.signup_id)
     if found is None or not isinstance(query.message, Message):
         return
     signup, opp = found
@@ -180,7 +198,7 @@ async def said_yes(
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
     await state.set_state(OppHours.amount)
-    await state.set_data({"signup": signup.id, "day": (await local_date(db, opp)).isoformat()})
+    await save_hours(state, HoursData(signup_id=signup.id, day=await local_date(db, opp)))
     await _ask_amount(query.message, opp.title)
 
 
@@ -200,17 +218,27 @@ async def got_amount(
     if isinstance(minutes, HoursError):
         await message.answer(hours_error_text(minutes))
         return
-    day = dt.date.fromisoformat(str((await state.get_data())["day"]))
-    error = check_day_total(await hours.day_minutes(db, member.person.id, day), minutes)
+    data = await load_hours(state)
+    if data.day is None:
+        await _lost(message, state)
+        return
+    error = check_day_total(await hours.day_minutes(db, member.person.id, data.day), minutes)
     if error is not None:
         await message.answer(hours_error_text(error))
         return
-    await state.update_data(minutes=minutes)
+    await save_hours(state, replace(data, minutes=minutes))
     await state.set_state(OppHours.what)
+    skip = HoursCallback(action=HoursAction.SKIP_WHAT).pack()
     await message.answer(
         _("What did you do? In a few words, for example <i>Helped at the games</i>. Or tap Skip."),
-        reply_markup=inline_choices([(_("Skip"), Op(a="hs").pack())]),
+        reply_markup=inline_choices([(_("Skip"), skip)]),
     )
+
+
+async def _lost(message: Message, state: FSMContext) -> None:
+    """The flow's state lacks what it needs (saved by an older version, or damaged): stop."""
+    await state.clear()
+    await message.answer(_("This opportunity no longer exists."))
 
 
 async def got_what(
@@ -250,11 +278,13 @@ async def _summary(
     roles: frozenset[Role],
     what: str | None,
 ) -> None:
-    await state.update_data(what=what)
+    data = replace(await load_hours(state), what=what)
+    if data.day is None or data.minutes is None:
+        await _lost(message, state)
+        return
+    await save_hours(state, data)
     await state.set_state(OppHours.confirm)
-    data = await state.get_data()
-    signup = await opportunities.get_signup(db, int(data["signup"]))
-    opp = await opportunities.get(db, signup.opportunity_id) if signup else None
+    opp = await _opportunity_of(db, data)
     kind = (
         _("These count as practice hours.")
         if kind_for(roles) == hours.PRACTICE
@@ -265,15 +295,24 @@ async def _summary(
             "{title}\nDate: {date}\nHours: {hours}\nWhat: {what}\n{kind}\n\nShall I send this?"
         ).format(
             title=html.quote(opp.title if opp else "-"),
-            date=day_text(dt.date.fromisoformat(str(data["day"]))),
-            hours=format_hours(int(data["minutes"])),
+            date=day_text(data.day),
+            hours=format_hours(data.minutes),
             what=html.quote(what or "-"),
             kind=kind,
         ),
         reply_markup=inline_choices(
-            [(_("Save"), Op(a="hk").pack()), (_("Start again"), Op(a="hr").pack())], columns=2
+            [
+                (_("Save"), HoursCallback(action=HoursAction.SAVE).pack()),
+                (_("Start again"), HoursCallback(action=HoursAction.START_AGAIN).pack()),
+            ],
+            columns=2,
         ),
     )
+
+
+async def _opportunity_of(db: AsyncSession, data: HoursData) -> Opportunity | None:
+    signup = await opportunities.get_signup(db, data.signup_id) if data.signup_id else None
+    return await opportunities.get(db, signup.opportunity_id) if signup else None
 
 
 async def save(
@@ -285,21 +324,26 @@ async def save(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    data = await state.get_data()
+    data = await load_hours(state)
     await state.clear()
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    signup = await opportunities.get_signup(db, int(data["signup"]))
+    signup = await opportunities.get_signup(db, data.signup_id) if data.signup_id else None
     opp = await opportunities.get(db, signup.opportunity_id) if signup else None
-    if signup is None or opp is None or signup.person_id != member.person.id:
+    day, minutes = data.day, data.minutes
+    if (
+        signup is None
+        or opp is None
+        or signup.person_id != member.person.id
+        or day is None
+        or minutes is None
+    ):
         await query.message.answer(_("This opportunity no longer exists."))
         return
     if await hours.opportunity_log(db, member.person.id, opp.id) is not None:
         await query.message.answer(_("You already logged your hours for this. See /uren."))
         return
-    day = dt.date.fromisoformat(str(data["day"]))
-    minutes = int(data["minutes"])
     if check_day_total(await hours.day_minutes(db, member.person.id, day), minutes):
         await query.message.answer(hours_error_text(HoursError.DAY_TOTAL_EXCEEDED))
         return
@@ -312,7 +356,7 @@ async def save(
         opportunity_id=opp.id,
         work_date=day,
         minutes=minutes,
-        description=data.get("what"),
+        description=data.what,
         kind=kind_for(roles),
         now=now,
     )
@@ -329,8 +373,7 @@ async def again(query: CallbackQuery, state: FSMContext, db: AsyncSession) -> No
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    signup = await opportunities.get_signup(db, int((await state.get_data())["signup"]))
-    opp = await opportunities.get(db, signup.opportunity_id) if signup else None
+    opp = await _opportunity_of(db, await load_hours(state))
     await state.set_state(OppHours.amount)
     await _ask_amount(query.message, opp.title if opp else "-")
 

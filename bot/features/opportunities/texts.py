@@ -1,28 +1,21 @@
-"""Texts, buttons and callback data of the opportunities feature (prefix `op`)."""
+"""Texts and buttons of the opportunities feature (callback data: `callbacks`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from aiogram import html
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.features.opportunities.callbacks import OfferAction, OfferCallback
 from bot.kit.keyboards import inline_choices
 from domain.hours.amounts import format_hours
 from domain.local_time import AMSTERDAM
+from domain.opportunities.matching import Track
 from storage.opportunities.models import Opportunity
 
 PAGE_SIZE = 5
-
-
-class Op(CallbackData, prefix="op"):
-    """a: join, info, no, cancel, open, page, publish, stop, pick (a choice in /kans)."""
-
-    a: str
-    i: int = 0
-    v: str = ""
 
 
 def when_text(moment: dt.datetime | None) -> str:
@@ -32,7 +25,11 @@ def when_text(moment: dt.datetime | None) -> str:
 
 
 def track_text(track: str) -> str:
-    return {"sport": _("sport"), "culture": _("culture")}.get(track, _("sport and culture"))
+    if track == Track.SPORT:
+        return _("sport")
+    if track == Track.CULTURE:
+        return _("culture")
+    return _("sport and culture")
 
 
 def card(opp: Opportunity, *, full: bool = False) -> str:
@@ -69,13 +66,20 @@ def card(opp: Opportunity, *, full: bool = False) -> str:
 def offer_buttons(opp_id: int) -> InlineKeyboardMarkup:
     return inline_choices(
         [
-            (_("I'm in"), Op(a="join", i=opp_id).pack()),
-            (_("More info"), Op(a="info", i=opp_id).pack()),
-            (_("Not for me"), Op(a="no", i=opp_id).pack()),
+            (_("I'm in"), OfferCallback(action=OfferAction.JOIN, opportunity_id=opp_id).pack()),
+            (
+                _("More info"),
+                OfferCallback(action=OfferAction.INFO, opportunity_id=opp_id).pack(),
+            ),
+            (
+                _("Not for me"),
+                OfferCallback(action=OfferAction.NOT_FOR_ME, opportunity_id=opp_id).pack(),
+            ),
         ],
         columns=3,
     )
 
 
 def cancel_button(opp_id: int) -> InlineKeyboardMarkup:
-    return inline_choices([(_("Cancel my sign-up"), Op(a="cancel", i=opp_id).pack())])
+    data = OfferCallback(action=OfferAction.CANCEL, opportunity_id=opp_id).pack()
+    return inline_choices([(_("Cancel my sign-up"), data)])

@@ -29,19 +29,28 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.opportunities.broadcast import progress_text
-from bot.features.opportunities.texts import Op, card, offer_buttons
+from bot.features.opportunities.callbacks import PostAction, PostCallback, PostChoice
+from bot.features.opportunities.conversations.state import (
+    NONE,
+    AnswerName,
+    PostData,
+    load_post,
+    save_post,
+)
+from bot.features.opportunities.texts import card, offer_buttons
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.hours.amounts import parse_hours
 from domain.local_time import AMSTERDAM, local_to_utc
 from domain.opportunities.input import MomentError, parse_count, parse_moment, parse_neighbourhoods
+from domain.opportunities.matching import Track
+from domain.opportunities.status import OpportunityStatus
 from domain.roles import Role
 from storage import people
+from storage.models import OutboxStatus
 from storage.opportunities import queries as opportunities
 from storage.opportunities.models import Opportunity
-
-NONE = "-"
 
 
 class PostOpportunity(StatesGroup):
@@ -51,10 +60,10 @@ class PostOpportunity(StatesGroup):
 
 @dataclass(frozen=True)
 class Step:
-    name: str
+    name: AnswerName
     prompt: Callable[[], str]
     parse: Callable[[str, dt.datetime], Any]  # the value, or an Error
-    choices: Callable[[], list[tuple[str, str]]] = lambda: []
+    choices: Callable[[], list[tuple[str, PostChoice]]] = lambda: []
 
 
 class Error(str):
@@ -140,7 +149,7 @@ STEPS: tuple[Step, ...] = (
             "When is it? Type a date and time, like <i>12-04-2026 14:00</i>, or tap <b>Ongoing</b>."
         ),
         _moment,
-        lambda: [(_("Ongoing"), NONE)],
+        lambda: [(_("Ongoing"), PostChoice.NONE)],
     ),
     Step("place", lambda: _("Where is it? Type the address or place."), _text(2, 200)),
     Step(
@@ -152,20 +161,27 @@ STEPS: tuple[Step, ...] = (
     Step(
         "track",
         lambda: _("Who does it suit?"),
-        _choice(("sport", "culture", "both")),
-        lambda: [(_("Sport"), "sport"), (_("Culture"), "culture"), (_("Both"), "both")],
+        _choice((PostChoice.SPORT, PostChoice.CULTURE, PostChoice.BOTH)),
+        lambda: [
+            (_("Sport"), PostChoice.SPORT),
+            (_("Culture"), PostChoice.CULTURE),
+            (_("Both"), PostChoice.BOTH),
+        ],
     ),
     Step(
         "for_trainees",
         lambda: _("Is it also a practice place for participants still in the course?"),
-        _choice(("yes", "no")),
-        lambda: [(_("Yes, also participants"), "yes"), (_("No, Citytrainers only"), "no")],
+        _choice((PostChoice.YES, PostChoice.NO)),
+        lambda: [
+            (_("Yes, also participants"), PostChoice.YES),
+            (_("No, Citytrainers only"), PostChoice.NO),
+        ],
     ),
     Step(
         "min_age",
         lambda: _("Is there a minimum age? Type the age, or tap <b>No minimum</b>."),
         _count(10, 99, none_ok=True),
-        lambda: [(_("No minimum"), NONE)],
+        lambda: [(_("No minimum"), PostChoice.NONE)],
     ),
     Step(
         "neighbourhoods",
@@ -173,7 +189,7 @@ STEPS: tuple[Step, ...] = (
             "Only for some neighbourhoods? Type them separated by commas, or tap <b>Everywhere</b>."
         ),
         _areas,
-        lambda: [(_("Everywhere"), NONE)],
+        lambda: [(_("Everywhere"), PostChoice.NONE)],
     ),
     Step(
         "deadline",
@@ -182,7 +198,7 @@ STEPS: tuple[Step, ...] = (
             "or tap <b>No deadline</b>."
         ),
         lambda text, now: _moment(text, now, deadline=True),
-        lambda: [(_("No deadline"), NONE)],
+        lambda: [(_("No deadline"), PostChoice.NONE)],
     ),
 )
 
@@ -192,16 +208,26 @@ def create_router() -> Router:
     router.message.register(begin, Command("kans"))
     router.message.register(receive, PostOpportunity.asking, F.text)
     router.message.register(not_text, PostOpportunity.asking)
-    router.callback_query.register(pick, PostOpportunity.asking, Op.filter(F.a == "pick"))
+    button = PostCallback.filter
+    router.callback_query.register(
+        pick, PostOpportunity.asking, button(F.action == PostAction.PICK)
+    )
     router.message.register(use_buttons, PostOpportunity.preview)
-    router.callback_query.register(publish, PostOpportunity.preview, Op.filter(F.a == "publish"))
-    router.callback_query.register(stop, PostOpportunity.preview, Op.filter(F.a == "stop"))
+    router.callback_query.register(
+        publish, PostOpportunity.preview, button(F.action == PostAction.PUBLISH)
+    )
+    router.callback_query.register(
+        stop, PostOpportunity.preview, button(F.action == PostAction.STOP)
+    )
     return router
 
 
 async def ask(target: Message, index: int, intro: str = "") -> None:
     step = STEPS[index]
-    choices = [(label, Op(a="pick", i=index, v=value).pack()) for label, value in step.choices()]
+    choices = [
+        (label, PostCallback(action=PostAction.PICK, step=index, choice=value).pack())
+        for label, value in step.choices()
+    ]
     markup = inline_choices(choices, columns=3) if choices else None
     await target.answer(
         (intro + "\n\n" if intro else "")
@@ -217,7 +243,7 @@ async def begin(message: Message, state: FSMContext, roles: frozenset[Role]) -> 
         await message.answer(_("Only coordinators can post opportunities. Look at /kansen."))
         return
     await state.set_state(PostOpportunity.asking)
-    await state.set_data({"step": 0})
+    await save_post(state, PostData())
     await ask(message, 0, _("Let's post an opportunity. Changed your mind? Type /cancel."))
 
 
@@ -225,26 +251,28 @@ async def receive(message: Message, state: FSMContext, clock: Clock) -> None:
     await take(message, state, clock, message.text or "")
 
 
-async def pick(query: CallbackQuery, callback_data: Op, state: FSMContext, clock: Clock) -> None:
-    data = await state.get_data()
-    if callback_data.i != int(data.get("step", 0)):
+async def pick(
+    query: CallbackQuery, callback_data: PostCallback, state: FSMContext, clock: Clock
+) -> None:
+    data = await load_post(state)
+    if callback_data.step != data.step:
         await query.answer(_("That question was already answered."))
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await take(query.message, state, clock, callback_data.v)
+        choice = callback_data.choice
+        await take(query.message, state, clock, choice.value if choice is not None else "")
 
 
 async def take(target: Message, state: FSMContext, clock: Clock, text: str) -> None:
-    data = await state.get_data()
-    index = int(data.get("step", 0))
+    data = await load_post(state)
+    index = data.step
     value = STEPS[index].parse(text, clock.now())
     if isinstance(value, Error):
         await target.answer(str(value))
         return
-    data[STEPS[index].name] = value
-    data["step"] = index + 1
-    await state.set_data(data)
+    data = data.answered(STEPS[index].name, value)
+    await save_post(state, data)
     if index + 1 < len(STEPS):
         await ask(target, index + 1)
         return
@@ -253,34 +281,44 @@ async def take(target: Message, state: FSMContext, clock: Clock, text: str) -> N
     await target.answer(
         _("This is how people will see it:\n\n{card}\n\nPublish and send it?").format(card=preview),
         reply_markup=inline_choices(
-            [(_("Publish"), Op(a="publish").pack()), (_("Stop"), Op(a="stop").pack())], columns=2
+            [
+                (_("Publish"), PostCallback(action=PostAction.PUBLISH).pack()),
+                (_("Stop"), PostCallback(action=PostAction.STOP).pack()),
+            ],
+            columns=2,
         ),
     )
 
 
-def build(
-    data: dict[str, Any], programme_id: int, author: int | None, now: dt.datetime
-) -> Opportunity:
-    def moment(name: str) -> dt.datetime | None:
-        value = data.get(name)
-        return None if value in (None, NONE) else dt.datetime.fromisoformat(str(value))
+class IncompleteDraft(ValueError):
+    """Publishing with unanswered questions (state saved by another version, or damaged)."""
 
+
+def _moment_of(value: str | None) -> dt.datetime | None:
+    return None if value in (None, NONE) else dt.datetime.fromisoformat(str(value))
+
+
+def build(data: PostData, programme_id: int, author: int | None, now: dt.datetime) -> Opportunity:
+    """The opportunity from all the answers; IncompleteDraft when one is missing."""
+    if data.missing():
+        raise IncompleteDraft(", ".join(data.missing()))
+    min_age = data.min_age
     return Opportunity(
         programme_id=programme_id,
-        title=data["title"],
-        organisation_name=data["organisation"],
-        description=data["description"],
-        starts_at=moment("starts_at"),
-        place=data["place"],
-        minutes=int(data["minutes"]),
-        places=int(data["places"]),
+        title=data.title or "",
+        organisation_name=data.organisation,
+        description=data.description,
+        starts_at=_moment_of(data.starts_at),
+        place=data.place,
+        minutes=data.minutes or 0,
+        places=data.places or 0,
         places_taken=0,
-        track=data["track"],
-        for_trainees=data["for_trainees"] == "yes",
-        min_age=None if data["min_age"] == NONE else int(data["min_age"]),
-        neighbourhoods=None if data["neighbourhoods"] == NONE else data["neighbourhoods"],
-        deadline=moment("deadline"),
-        status=opportunities.OPEN,
+        track=Track(str(data.track)),
+        for_trainees=data.for_trainees == PostChoice.YES,
+        min_age=None if min_age == NONE or min_age is None else int(min_age),
+        neighbourhoods=None if data.neighbourhoods == NONE else data.neighbourhoods,
+        deadline=_moment_of(data.deadline),
+        status=OpportunityStatus.OPEN,
         created_by=author,
         created_at=now,
         published_at=now,
@@ -305,7 +343,7 @@ async def publish(
     await query.answer()
     if member is None or not isinstance(query.message, Message):
         return
-    data = await state.get_data()
+    data = await load_post(state)
     await state.clear()
     now = clock.now()
     opp = build(data, member.programme_id, member.person.id, now)
@@ -324,8 +362,7 @@ async def publish(
         now=now,
     )
     if broadcast.total == 0:
-        broadcast.status = "done"
-        broadcast.finished_at = now
+        opportunities.finish_broadcast(broadcast, now)
         await query.message.answer(
             _("Published: {title}. Nobody matches it right now; it is listed in /kansen.").format(
                 title=html.quote(opp.title)
@@ -333,7 +370,7 @@ async def publish(
         )
         return
     sent = await query.message.answer(
-        progress_text(opp.title, broadcast.total, {"pending": broadcast.total})
+        progress_text(opp.title, broadcast.total, {OutboxStatus.PENDING: broadcast.total})
     )
     broadcast.progress_message_id = sent.message_id
 
