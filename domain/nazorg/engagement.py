@@ -56,6 +56,15 @@ class Wording(StrEnum):
     B = "b"
 
 
+class ReplyAnswer(StrEnum):
+    """A Citytrainer's answer to a nudge, as recorded. Every answer counts as activity; only
+    `AGAIN` counts as coming back in the nudge figures."""
+
+    AGAIN = "again"
+    LATER = "later"
+    STOP = "stop"
+
+
 @dataclass(frozen=True)
 class EngagementRules:
     """Per-programme nazorg thresholds."""

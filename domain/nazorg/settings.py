@@ -11,9 +11,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from domain.nazorg.engagement import EngagementRules
+
+PAUSE_MONTHS = (1, 3, 6)
+"""How long "Nu even niet" may pause the nudges, in months."""
+
+
+class RunKind(StrEnum):
+    """The periodic nazorg runs, each claimed once per period: the daily nudge sweep (period: the
+    local date) and the weekly digest (period: the ISO week)."""
+
+    SWEEP = "sweep"
+    DIGEST = "digest"
+
+
+class DigestItem(StrEnum):
+    """The items of the coordinators' weekly digest, in the order they are shown."""
+
+    FOLLOW_UP = "followup"
+    SIGNUPS = "signups"
+    HOURS = "hours"
+    PROPOSALS = "proposals"
+    CLOSING = "closing"
+    SESSIONS = "sessions"
 
 
 @dataclass(frozen=True)

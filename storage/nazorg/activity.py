@@ -15,12 +15,14 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select, true, union_all
 
+from domain.hours.practice import LogStatus
+from domain.nazorg.engagement import ReplyAnswer
 from storage.activities.models import Activity
 from storage.hours.models import PracticeHours
 from storage.nazorg.models import NazorgReply
 from storage.opportunities.models import OpportunitySignup
 
-CONFIRMED = ("confirmed", "corrected")
+CONFIRMED = (LogStatus.CONFIRMED, LogStatus.CORRECTED)
 
 
 def hours_source() -> Select[Any, Any]:
@@ -52,7 +54,7 @@ def activity_sources() -> list[Select[Any, Any]]:
 def reply_source(comeback_only: bool = False) -> Select[Any, Any]:
     query = select(NazorgReply.person_id.label("person_id"), NazorgReply.at.label("at"))
     if comeback_only:
-        query = query.where(NazorgReply.answer == "again")
+        query = query.where(NazorgReply.answer == ReplyAnswer.AGAIN)
     return query
 
 

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.hours.practice import LogStatus
+from domain.nazorg.settings import DigestItem
 from storage.activities.models import Activity
 from storage.course.models import Cohort, CourseSession
 from storage.hours.models import PracticeHours
@@ -73,7 +75,7 @@ async def hours(session: AsyncSession, programme_id: int, now: dt.datetime, week
         session,
         (
             PracticeHours.programme_id == programme_id,
-            PracticeHours.status == "pending",
+            PracticeHours.status == LogStatus.PENDING,
             PracticeHours.created_at < now - dt.timedelta(days=WAITING_DAYS),
         ),
         select(Person.first_name, PracticeHours.created_at)
@@ -128,11 +130,12 @@ async def sessions(session: AsyncSession, programme_id: int, now: dt.datetime, w
 
 
 ItemQuery = Callable[[AsyncSession, int, dt.datetime, Week], Awaitable[Item | None]]
-ITEMS: dict[str, ItemQuery] = {
-    "followup": follow_up,
-    "signups": signups,
-    "hours": hours,
-    "proposals": proposals,
-    "closing": closing,
-    "sessions": sessions,
+ITEMS: dict[DigestItem, ItemQuery] = {
+    DigestItem.FOLLOW_UP: follow_up,
+    DigestItem.SIGNUPS: signups,
+    DigestItem.HOURS: hours,
+    DigestItem.PROPOSALS: proposals,
+    DigestItem.CLOSING: closing,
+    DigestItem.SESSIONS: sessions,
 }
+"""One query per digest item, in the order the digest shows them."""

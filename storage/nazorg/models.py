@@ -18,7 +18,10 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.nazorg.engagement import NudgeStep, ReplyAnswer, Wording
+from domain.nazorg.settings import RunKind
 from storage.models import Base, fk
+from storage.types import EnumText
 
 
 class NazorgNudge(Base):
@@ -28,8 +31,8 @@ class NazorgNudge(Base):
     programme_id: Mapped[int] = fk("programme.id")
     person_id: Mapped[int] = fk("person.id")
     cycle_start: Mapped[dt.datetime]
-    step: Mapped[str] = mapped_column(String(16))
-    wording: Mapped[str | None] = mapped_column(String(1))
+    step: Mapped[NudgeStep] = mapped_column(EnumText(NudgeStep, 16))
+    wording: Mapped[Wording | None] = mapped_column(EnumText(Wording, 1))
     created_at: Mapped[dt.datetime]
     deliver_at: Mapped[dt.datetime | None]
     outbox_key: Mapped[str | None] = mapped_column(String(200))
@@ -43,7 +46,7 @@ class NazorgReply(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = fk("person.id")
     nudge_id: Mapped[int | None] = fk("nazorg_nudge.id", nullable=True, ondelete="SET NULL")
-    answer: Mapped[str] = mapped_column(String(16))  # again, later, stop
+    answer: Mapped[ReplyAnswer] = mapped_column(EnumText(ReplyAnswer, 16))
     months: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(index=True)
 
@@ -64,6 +67,6 @@ class NazorgSweepRun(Base):
     __table_args__ = (UniqueConstraint("programme_id", "kind", "period"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = fk("programme.id")
-    kind: Mapped[str] = mapped_column(String(16))  # sweep, digest
+    kind: Mapped[RunKind] = mapped_column(EnumText(RunKind, 16))
     period: Mapped[str] = mapped_column(String(16))  # 2026-03-02 or 2026-W10
     ran_at: Mapped[dt.datetime]

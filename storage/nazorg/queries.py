@@ -19,10 +19,17 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.nazorg.engagement import NudgeRecord, NudgeStep, Wording
-from domain.nazorg.settings import NazorgSettings
+from domain.nazorg.engagement import NudgeRecord, NudgeStep, ReplyAnswer, Wording
+from domain.nazorg.settings import NazorgSettings, RunKind
 from domain.roles import Role
-from storage.models import ChannelIdentity, OutboxMessage, Person, Programme, RoleGrant
+from storage.models import (
+    ChannelIdentity,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Programme,
+    RoleGrant,
+)
 from storage.nazorg.activity import activity_events, last_activity_by_person
 from storage.nazorg.models import NazorgNudge, NazorgPreference, NazorgReply, NazorgSweepRun
 
@@ -53,7 +60,7 @@ async def programmes(session: AsyncSession) -> list[Programme]:
 
 
 async def claim_run(
-    session: AsyncSession, programme_id: int, kind: str, period: str, now: dt.datetime
+    session: AsyncSession, programme_id: int, kind: RunKind, period: str, now: dt.datetime
 ) -> bool:
     """True for the first caller of (programme, kind, period); a second one gets False."""
     stmt = (
@@ -157,9 +164,7 @@ async def _fill(session: AsyncSession, found: dict[int, Candidate]) -> None:
         ).where(NazorgNudge.person_id.in_(ids))
     )
     for person_id, step, at, wording in nudges.all():
-        found[person_id].nudges.append(
-            NudgeRecord(NudgeStep(step), at, Wording(wording) if wording else None)
-        )
+        found[person_id].nudges.append(NudgeRecord(step, at, wording))
 
 
 # --- recording nudges ----------------------------------------------------------------------
@@ -167,7 +172,7 @@ async def _fill(session: AsyncSession, found: dict[int, Candidate]) -> None:
 
 async def record_nudges(
     session: AsyncSession, rows: Sequence[dict[str, Any]]
-) -> set[tuple[int, str]]:
+) -> set[tuple[int, NudgeStep]]:
     """Insert nudge rows, skipping (person, cycle_start, step) already present.
 
     Returns the (person_id, step) pairs really inserted by this call.
@@ -181,7 +186,7 @@ async def record_nudges(
         .returning(table.c.person_id, table.c.step)
     )
     result = await session.execute(stmt, list(rows))  # executemany ("insertmanyvalues")
-    inserted: set[tuple[int, str]] = {(r.person_id, r.step) for r in result.all()}
+    inserted: set[tuple[int, NudgeStep]] = {(r.person_id, r.step) for r in result.all()}
     return inserted
 
 
@@ -214,8 +219,8 @@ def outbox_row(
         "idempotency_key": key[:200],
         "priority": priority,
         "method": "sendMessage",
-        "channel": "telegram",
-        "status": "pending",
+        "channel": TELEGRAM,
+        "status": OutboxStatus.PENDING,
         "attempts": 0,
         "not_before": not_before,
         "created_at": now,
@@ -247,7 +252,7 @@ async def latest_nudge(session: AsyncSession, person_id: int) -> NazorgNudge | N
         select(NazorgNudge)
         .where(
             NazorgNudge.person_id == person_id,
-            NazorgNudge.step.in_((NudgeStep.FIRST.value, NudgeStep.SECOND.value)),
+            NazorgNudge.step.in_((NudgeStep.FIRST, NudgeStep.SECOND)),
         )
         .order_by(NazorgNudge.created_at.desc(), NazorgNudge.id.desc())
         .limit(1)
@@ -255,7 +260,11 @@ async def latest_nudge(session: AsyncSession, person_id: int) -> NazorgNudge | N
 
 
 async def add_reply(
-    session: AsyncSession, person_id: int, answer: str, now: dt.datetime, months: int | None = None
+    session: AsyncSession,
+    person_id: int,
+    answer: ReplyAnswer,
+    now: dt.datetime,
+    months: int | None = None,
 ) -> NazorgReply:
     nudge = await latest_nudge(session, person_id)
     reply = NazorgReply(
@@ -279,7 +288,8 @@ class FollowUp:
     person_id: int
     name: str
     added_at: dt.datetime
-    history: list[tuple[str, dt.datetime, str | None]]
+    history: list[tuple[NudgeStep, dt.datetime, Wording | None]]
+    """(step, sent at, wording) of the cycle's nudges, oldest first."""
 
 
 async def follow_up_list(
@@ -291,7 +301,7 @@ async def follow_up_list(
             select(NazorgNudge)
             .where(
                 NazorgNudge.programme_id == programme_id,
-                NazorgNudge.step == NudgeStep.FOLLOW_UP.value,
+                NazorgNudge.step == NudgeStep.FOLLOW_UP,
                 NazorgNudge.contacted_at.is_(None),
             )
             .order_by(NazorgNudge.created_at, NazorgNudge.id)
@@ -343,7 +353,7 @@ async def mark_contacted(
     now: dt.datetime,
 ) -> NazorgNudge | None:
     nudge = await session.get(NazorgNudge, nudge_id)
-    if nudge is None or nudge.programme_id != programme_id or nudge.step != "follow_up":
+    if nudge is None or nudge.programme_id != programme_id or nudge.step != NudgeStep.FOLLOW_UP:
         return None
     nudge.contacted_at, nudge.contacted_by, nudge.note = now, by, note
     return nudge
@@ -354,7 +364,7 @@ async def mark_contacted(
 
 async def nudge_outcomes(
     session: AsyncSession, programme_id: int
-) -> list[tuple[str, str, dt.datetime, dt.datetime | None]]:
+) -> list[tuple[NudgeStep, Wording, dt.datetime, dt.datetime | None]]:
     """(step, wording, sent_at, first comeback activity after it) for every message nudge."""
     events = activity_events(comeback_only=True)
     first_after = (
@@ -365,11 +375,18 @@ async def nudge_outcomes(
     rows = await session.execute(
         select(NazorgNudge.step, NazorgNudge.wording, NazorgNudge.created_at, first_after).where(
             NazorgNudge.programme_id == programme_id,
-            NazorgNudge.step.in_((NudgeStep.FIRST.value, NudgeStep.SECOND.value)),
+            NazorgNudge.step.in_((NudgeStep.FIRST, NudgeStep.SECOND)),
             NazorgNudge.wording.is_not(None),
         )
     )
-    out = []
+    out: list[tuple[NudgeStep, Wording, dt.datetime, dt.datetime | None]] = []
     for step, wording, sent_at, back in rows.all():
-        out.append((str(step), str(wording), cast(dt.datetime, aware(sent_at)), aware(back)))
+        out.append(
+            (
+                cast(NudgeStep, step),
+                cast(Wording, wording),  # not None: filtered above
+                cast(dt.datetime, aware(sent_at)),
+                aware(back),
+            )
+        )
     return out

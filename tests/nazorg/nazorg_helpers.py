@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.kit.clock import ManualClock
 from domain.roles import Role
-from simulator.client import EmulatorClient, TestUser
+from simulator.client import BotMessage, EmulatorClient, TestUser
 from storage import people
 from storage.models import Programme, RoleGrant
 from storage.nazorg.models import NazorgNudge
@@ -17,6 +18,8 @@ from tests.conftest import BotHarness
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # Monday 11:00 in Amsterdam
 AFTERNOON = dt.datetime(2026, 3, 3, 15, 30, tzinfo=dt.UTC)  # Tuesday 16:30 in Amsterdam
+WEEK = dt.timedelta(weeks=1)
+NUDGE_DAY = AFTERNOON + WEEK  # 8 weeks after T0 - 7 weeks
 
 
 async def fast(emu: EmulatorClient) -> None:
@@ -86,3 +89,21 @@ async def count(harness: BotHarness, model: type, *where: Any) -> int:
         if where:
             query = query.where(*where)
         return int(await session.scalar(query) or 0)
+
+
+async def first_nudge(
+    harness: BotHarness, emu: EmulatorClient, name: str = "Sanne"
+) -> tuple[ManualClock, TestUser, TestUser, int, BotMessage]:
+    """Start the bot with coordinator Cor; `name` is a Citytrainer who just got nudge 1."""
+    await fast(emu)
+    clock = ManualClock(T0)
+    cor = await emu.create_user("Cor")
+    await harness.start(admin_telegram_ids=[cor.id], clock=clock)
+    await set_nazorg(harness)
+    user = await emu.create_user(name)
+    pid = await citytrainer(harness, user, T0 - 7 * WEEK)
+    clock.set(NUDGE_DAY)
+    await harness.app.sweeper.run_all()
+    nudge = await user.expect_message()
+    assert "Ik wil weer iets doen" in nudge.buttons
+    return clock, cor, user, pid, nudge

@@ -7,41 +7,25 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.kit.clock import ManualClock
-from simulator.client import BotMessage, EmulatorClient, TestUser
+from domain.hours.practice import LogStatus
+from domain.nazorg.engagement import NudgeStep
+from simulator.client import EmulatorClient
 from storage.hours.models import PracticeHours
 from storage.nazorg.models import NazorgPreference, NazorgReply
 from storage.opportunities.models import OpportunityPreference
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
 from tests.nazorg.nazorg_helpers import (
-    AFTERNOON,
+    NUDGE_DAY,
     T0,
+    WEEK,
     citytrainer,
     count,
     fast,
+    first_nudge,
     nudges,
     set_nazorg,
 )
-
-WEEK = dt.timedelta(weeks=1)
-NUDGE_DAY = AFTERNOON + WEEK  # 8 weeks after T0 - 7 weeks
-
-
-async def first_nudge(
-    harness: BotHarness, emu: EmulatorClient, name: str = "Sanne"
-) -> tuple[ManualClock, TestUser, TestUser, int, BotMessage]:
-    await fast(emu)
-    clock = ManualClock(T0)
-    cor = await emu.create_user("Cor")
-    await harness.start(admin_telegram_ids=[cor.id], clock=clock)
-    await set_nazorg(harness)
-    user = await emu.create_user(name)
-    pid = await citytrainer(harness, user, T0 - 7 * WEEK)
-    clock.set(NUDGE_DAY)
-    await harness.app.sweeper.run_all()
-    nudge = await user.expect_message()
-    assert "Ik wil weer iets doen" in nudge.buttons
-    return clock, cor, user, pid, nudge
 
 
 async def test_i_want_to_do_something_again(harness: BotHarness, emu: EmulatorClient) -> None:
@@ -61,7 +45,7 @@ async def test_i_want_to_do_something_again(harness: BotHarness, emu: EmulatorCl
     again = await sanne.expect_message()
     assert "Hoi Sanne" in again.text
     rows = await nudges(harness, pid)
-    assert [r.step for r in rows] == ["first", "first"]
+    assert [r.step for r in rows] == [NudgeStep.FIRST, NudgeStep.FIRST]
     assert rows[0].cycle_start != rows[1].cycle_start
 
 
@@ -90,7 +74,7 @@ async def test_not_right_now_pauses_until_the_pause_expires(
     clock.set(dt.datetime(2026, 6, 11, 15, 0, tzinfo=dt.UTC))
     await harness.app.sweeper.run_all()
     assert "Hoi Sanne" in (await sanne.expect_message()).text
-    assert [r.step for r in await nudges(harness, pid)] == ["first", "first"]
+    assert [r.step for r in await nudges(harness, pid)] == [NudgeStep.FIRST, NudgeStep.FIRST]
 
 
 async def test_i_want_to_stop(harness: BotHarness, emu: EmulatorClient) -> None:
@@ -114,7 +98,7 @@ async def test_i_want_to_stop(harness: BotHarness, emu: EmulatorClient) -> None:
         clock.set(NUDGE_DAY + weeks * WEEK)
         await harness.app.sweeper.run_all()
     await sanne.expect_no_message(within=0.3)
-    assert [r.step for r in await nudges(harness, pid)] == ["first"]
+    assert [r.step for r in await nudges(harness, pid)] == [NudgeStep.FIRST]
     # what she asks for herself still works
     await sanne.send("/instellingen")
     settings = await sanne.expect_message()
@@ -140,7 +124,7 @@ async def test_confirmed_hours_reset_the_cycle(harness: BotHarness, emu: Emulato
                 person_id=pid,
                 work_date=dt.date(2026, 5, 2),
                 minutes=120,
-                status="confirmed",
+                status=LogStatus.CONFIRMED,
                 created_at=NUDGE_DAY + WEEK,
                 decided_at=NUDGE_DAY + 2 * WEEK,
                 kind="volunteer",
@@ -154,7 +138,7 @@ async def test_confirmed_hours_reset_the_cycle(harness: BotHarness, emu: Emulato
     clock.set(NUDGE_DAY + 10 * WEEK)
     await harness.app.sweeper.run_all()
     assert "Hoi Sanne" in (await sanne.expect_message()).text
-    assert [r.step for r in await nudges(harness, pid)] == ["first", "first"]
+    assert [r.step for r in await nudges(harness, pid)] == [NudgeStep.FIRST, NudgeStep.FIRST]
 
 
 async def test_switching_nudges_and_opportunity_messages_off_in_instellingen(

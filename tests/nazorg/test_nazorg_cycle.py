@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.kit.clock import ManualClock
+from domain.nazorg.engagement import NudgeStep, Wording
 from simulator.client import EmulatorClient
 from storage.nazorg.models import NazorgNudge
 from tests.conftest import BotHarness
@@ -55,8 +56,8 @@ async def test_quiet_citytrainer_gets_two_nudges_then_lands_on_the_follow_up_lis
     await harness.app.sweeper.run_all()
     await sanne.expect_no_message(within=0.3)
     rows = await nudges(harness, pid)
-    assert [r.step for r in rows] == ["first", "second", "follow_up"]
-    assert all(r.wording in ("a", "b") for r in rows[:2]) and rows[2].wording is None
+    assert [r.step for r in rows] == [NudgeStep.FIRST, NudgeStep.SECOND, NudgeStep.FOLLOW_UP]
+    assert all(r.wording in (Wording.A, Wording.B) for r in rows[:2]) and rows[2].wording is None
 
     await cor.send("/opvolgen")
     listing = await cor.expect_message()

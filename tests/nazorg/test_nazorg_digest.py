@@ -7,6 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.kit.clock import ManualClock
+from domain.hours.practice import LogStatus
+from domain.nazorg.engagement import NudgeStep
 from simulator.client import EmulatorClient
 from storage.activities.models import Activity
 from storage.course.models import Cohort, CourseSession
@@ -75,7 +77,7 @@ async def test_weekly_digest_with_each_kind_of_item(
                 programme_id=p,
                 person_id=pid,
                 cycle_start=sunday - 20 * WEEK,
-                step="follow_up",
+                step=NudgeStep.FOLLOW_UP,
                 created_at=sunday - WEEK,
             )
         )
@@ -99,7 +101,7 @@ async def test_weekly_digest_with_each_kind_of_item(
                 person_id=pid,
                 work_date=dt.date(2026, 2, 25),
                 minutes=90,
-                status="pending",
+                status=LogStatus.PENDING,
                 created_at=sunday - 8 * dt.timedelta(days=1),
             )
         )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.app.i18n import build_i18n
 from bot.features.nazorg.sweep import nudge_sweep_run, run_nudges
+from domain.nazorg.engagement import NudgeStep, ReplyAnswer, Wording
 from domain.roles import Role
 from storage import migrate, people
 from storage.db import create_session_factory
@@ -71,7 +72,7 @@ async def test_sweep_run_twice_nudges_once(engine: AsyncEngine) -> None:
             assert programme is not None
             settings = nazorg.settings_of(programme)
             again = await run_nudges(session, programme, NOW, settings, batch=7)
-            assert again == {"first": 0, "second": 0, "follow_up": 0}
+            assert again == {step: 0 for step in NudgeStep}
     async with sessions() as session:
         assert await counts(session) == (25, 25)
         row = await session.scalar(select(OutboxMessage))
@@ -131,11 +132,11 @@ async def test_unreachable_people_go_to_the_follow_up_list(engine: AsyncEngine) 
         assert await counts(session) == (3, 0)
         entries = await nazorg.follow_up_list(session, programme.id)
         assert [e.name for e in entries] == ["Ct0", "Ct1", "Ct2"]
-        assert entries[0].history[0][0] == "follow_up"
+        assert entries[0].history[0][0] is NudgeStep.FOLLOW_UP
 
 
-@pytest.mark.parametrize("answer", ["again"])
-async def test_nudge_outcomes_count_comebacks(engine: AsyncEngine, answer: str) -> None:
+@pytest.mark.parametrize("answer", [ReplyAnswer.AGAIN])
+async def test_nudge_outcomes_count_comebacks(engine: AsyncEngine, answer: ReplyAnswer) -> None:
     await migrate.upgrade(engine)
     sessions = create_session_factory(engine)
     i18n = build_i18n()
@@ -147,11 +148,14 @@ async def test_nudge_outcomes_count_comebacks(engine: AsyncEngine, answer: str) 
     async with sessions.begin() as session:
         ids = list(await session.scalars(select(NazorgNudge.person_id).order_by(NazorgNudge.id)))
         session.add(NazorgReply(person_id=ids[0], answer=answer, at=NOW + dt.timedelta(days=3)))
-        session.add(NazorgReply(person_id=ids[1], answer="later", at=NOW + dt.timedelta(days=3)))
+        session.add(
+            NazorgReply(person_id=ids[1], answer=ReplyAnswer.LATER, at=NOW + dt.timedelta(days=3))
+        )
     async with sessions() as session:
         programme = await session.scalar(select(Programme))
         assert programme is not None
         outcomes = await nazorg.nudge_outcomes(session, programme.id)
+    assert all(isinstance(o[0], NudgeStep) and o[1] in tuple(Wording) for o in outcomes)
     backs = sorted(o[3] is not None for o in outcomes)
     assert backs == [False, False, False, True]
     assert all(o[3] is None or o[3] == NOW + dt.timedelta(days=3) for o in outcomes)

@@ -9,11 +9,12 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.nazorg.texts import DigestAction, day_text, local_text
+from bot.features.nazorg.callbacks import DigestAction
+from bot.features.nazorg.texts import day_text, local_text
 from bot.kit import notify
 from bot.kit.keyboards import inline_choices
 from domain.local_time import at_local
-from domain.nazorg.settings import week_bounds
+from domain.nazorg.settings import DigestItem, week_bounds
 from storage import outbox
 from storage.models import Programme
 from storage.nazorg import digest as nazorg_digest
@@ -25,25 +26,25 @@ def week_of(now: dt.datetime, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     return at_local(monday, dt.time(0, 0), tz), at_local(next_monday, dt.time(0, 0), tz)
 
 
-def titles() -> dict[str, str]:
+def titles() -> dict[DigestItem, str]:
     return {
-        "followup": _("Follow-up list (approach personally)"),
-        "signups": _("Signups waiting for your decision"),
-        "hours": _("Hours waiting for a supervisor for more than 7 days"),
-        "proposals": _("Proposals waiting"),
-        "closing": _("Opportunities with free places closing soon"),
-        "sessions": _("Sessions this week"),
+        DigestItem.FOLLOW_UP: _("Follow-up list (approach personally)"),
+        DigestItem.SIGNUPS: _("Signups waiting for your decision"),
+        DigestItem.HOURS: _("Hours waiting for a supervisor for more than 7 days"),
+        DigestItem.PROPOSALS: _("Proposals waiting"),
+        DigestItem.CLOSING: _("Opportunities with free places closing soon"),
+        DigestItem.SESSIONS: _("Sessions this week"),
     }
 
 
-def commands() -> dict[str, str]:
+def commands() -> dict[DigestItem, str]:
     return {
-        "followup": _("Mark someone as approached with /opvolgen."),
-        "signups": _("Decide with /aanmeldingen."),
-        "hours": _("Decide in the message about these hours, or ask the supervisor."),
-        "proposals": _("Decide in the message about the proposal."),
-        "closing": _("See them with /kansen."),
-        "sessions": _("Plan and see sessions with /groepen."),
+        DigestItem.FOLLOW_UP: _("Mark someone as approached with /opvolgen."),
+        DigestItem.SIGNUPS: _("Decide with /aanmeldingen."),
+        DigestItem.HOURS: _("Decide in the message about these hours, or ask the supervisor."),
+        DigestItem.PROPOSALS: _("Decide in the message about the proposal."),
+        DigestItem.CLOSING: _("See them with /kansen."),
+        DigestItem.SESSIONS: _("Plan and see sessions with /groepen."),
     }
 
 
@@ -60,7 +61,7 @@ async def digest_text(
         if item is None or item.count == 0:
             continue
         lines.append(f"• {names[kind]}: <b>{item.count}</b>")
-        buttons.append((f"{names[kind]} ({item.count})", DigestAction(k=kind).pack()))
+        buttons.append((f"{names[kind]} ({item.count})", DigestAction(item=kind).pack()))
     if not buttons:
         lines.append(_("Nothing is waiting for you this week."))
     return "\n".join(lines), buttons
@@ -84,7 +85,7 @@ async def send_digest(
 
 
 async def item_details(
-    session: AsyncSession, programme: Programme, kind: str, now: dt.datetime
+    session: AsyncSession, programme: Programme, kind: DigestItem, now: dt.datetime
 ) -> str | None:
     query = nazorg_digest.ITEMS.get(kind)
     if query is None:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.nazorg.keys import digest_key, nudge_key
 from bot.features.nazorg.texts import OpportunityLine, nudge_buttons, nudge_text
 from bot.kit import notify
 from bot.kit.sweep import Sweep
@@ -28,7 +29,7 @@ from domain.nazorg.engagement import (
     assign_wording,
     next_nudge_step,
 )
-from domain.nazorg.settings import NazorgSettings, digest_due, sweep_due, week_label
+from domain.nazorg.settings import NazorgSettings, RunKind, digest_due, sweep_due, week_label
 from domain.opportunities import matching
 from domain.reminders import deliver_at
 from storage import people
@@ -132,7 +133,7 @@ async def run_nudges(
     today = now.astimezone(tz).date()
     opps = OpportunitySource(session, programme.id, now)
     await opps.load()
-    counts = {"first": 0, "second": 0, "follow_up": 0}
+    counts: dict[str, int] = {step.value: 0 for step in NudgeStep}
     buttons = notify.message_payload("", nudge_buttons())["reply_markup"]  # the same for all
     async for group in nazorg.candidate_batches(session, programme.id, batch):
         due: list[tuple[nazorg.Candidate, NudgeStep, dt.datetime]] = []
@@ -158,14 +159,15 @@ async def run_nudges(
         tracks = await opps.tracks(ids) if ids else {}
         signed = await opps.signed_up(ids) if ids else {}
         opted = await opps.opted_out(ids) if ids else set()
-        nudge_rows, messages = [], {}
+        nudge_rows: list[dict[str, Any]] = []
+        messages: dict[tuple[int, NudgeStep], dict[str, Any]] = {}
         for c, step, cycle_start in due:
-            key = f"nazorg:nudge:{c.person_id}:{int(cycle_start.timestamp())}:{step.value}"
+            key = nudge_key(c.person_id, cycle_start, step)
             row: dict[str, Any] = {
                 "programme_id": programme.id,
                 "person_id": c.person_id,
                 "cycle_start": cycle_start,
-                "step": step.value,
+                "step": step,
                 "wording": None,
                 "created_at": now,
                 "deliver_at": None,
@@ -186,8 +188,8 @@ async def run_nudges(
                 when = deliver_at(now, age, tz=tz)
                 text = nudge_text(step, wording, c.first_name or "", track, opps.best(who))
                 payload = {"text": text, "reply_markup": buttons}
-                row.update(wording=wording.value, deliver_at=when, outbox_key=key)
-                messages[(c.person_id, step.value)] = nazorg.outbox_row(
+                row.update(wording=wording, deliver_at=when, outbox_key=key)
+                messages[(c.person_id, step)] = nazorg.outbox_row(
                     chat_id=c.chat_id,
                     payload=payload,
                     key=key,
@@ -200,8 +202,8 @@ async def run_nudges(
             nudge_rows.append(row)
         inserted = await nazorg.record_nudges(session, nudge_rows)
         await nazorg.enqueue_many(session, [m for k, m in messages.items() if k in inserted])
-        for _person, step_name in inserted:
-            counts[step_name] += 1
+        for _person, inserted_step in inserted:
+            counts[inserted_step] += 1
     return counts
 
 
@@ -219,7 +221,7 @@ async def nudge_sweep_run(session: AsyncSession, now: dt.datetime) -> None:
         if not sweep_due(local, settings):
             continue
         if not await nazorg.claim_run(
-            session, programme.id, "sweep", local.date().isoformat(), now
+            session, programme.id, RunKind.SWEEP, local.date().isoformat(), now
         ):
             continue
         await run_nudges(session, programme, now, settings)
@@ -234,10 +236,10 @@ async def digest_sweep_run(session: AsyncSession, now: dt.datetime) -> None:
         if not digest_due(local, settings):
             continue
         period = week_label(local.date())
-        if not await nazorg.claim_run(session, programme.id, "digest", period, now):
+        if not await nazorg.claim_run(session, programme.id, RunKind.DIGEST, period, now):
             continue
         for chat in await people.coordinator_chats(session, programme.id):
-            await send_digest(session, programme, chat, now, key=f"nazorg:digest:{period}:{chat}")
+            await send_digest(session, programme, chat, now, key=digest_key(period, chat))
 
 
 def nazorg_sweeps() -> list[Sweep]:

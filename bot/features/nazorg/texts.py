@@ -1,4 +1,4 @@
-"""Texts and callback data of nazorg (prefixes `nz`, `nzf`, `nzd`; settings use `st`).
+"""Texts of nazorg (the callback data is in `bot.features.nazorg.callbacks`).
 
 The nudge wordings A and B per step are separate catalog entries (locales/nl/.../nazorg.po);
 the default wordings carry a matched opportunity with its date (concrete, time-bound asks).
@@ -10,33 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from aiogram import html
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.features.nazorg.callbacks import Nudge, NudgeAction
 from bot.kit.keyboards import inline_choices
 from domain.local_time import AMSTERDAM
 from domain.nazorg.engagement import NudgeStep, Wording
-
-
-class Nudge(CallbackData, prefix="nz"):
-    """a: again, later, pause (m months), stop, stopok, stopno."""
-
-    a: str
-    m: int = 0
-
-
-class FollowUpAction(CallbackData, prefix="nzf"):
-    """a: done (mark contacted: nudge id i), skip (no note), list."""
-
-    a: str
-    i: int = 0
-
-
-class DigestAction(CallbackData, prefix="nzd"):
-    """k: followup, signups, hours, proposals, closing, sessions."""
-
-    k: str
+from domain.opportunities.matching import Track
 
 
 @dataclass(frozen=True)
@@ -55,9 +36,9 @@ def day_text(moment: dt.datetime) -> str:
 
 
 def track_text(track: str | None) -> str:
-    if track == "sport":
+    if track == Track.SPORT:
         return _("Ik train mijn stad (sport)")
-    if track == "culture":
+    if track == Track.CULTURE:
         return _("Ik maak mijn stad (culture)")
     return _("sport and culture")
 
@@ -140,16 +121,16 @@ def nudge_text(
 def nudge_buttons() -> InlineKeyboardMarkup:
     return inline_choices(
         [
-            (_("I want to do something again"), Nudge(a="again").pack()),
-            (_("Not right now"), Nudge(a="later").pack()),
-            (_("I want to stop"), Nudge(a="stop").pack()),
+            (_("I want to do something again"), Nudge(action=NudgeAction.AGAIN).pack()),
+            (_("Not right now"), Nudge(action=NudgeAction.LATER).pack()),
+            (_("I want to stop"), Nudge(action=NudgeAction.STOP).pack()),
         ]
     )
 
 
-def step_name(step: str) -> str:
+def step_name(step: NudgeStep) -> str:
     return {
-        "first": _("nudge 1"),
-        "second": _("nudge 2"),
-        "follow_up": _("on the follow-up list"),
+        NudgeStep.FIRST: _("nudge 1"),
+        NudgeStep.SECOND: _("nudge 2"),
+        NudgeStep.FOLLOW_UP: _("on the follow-up list"),
     }.get(step, step)

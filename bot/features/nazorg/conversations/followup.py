@@ -8,9 +8,15 @@ stateDiagram-v2
     noting --> [*]: the note, or "Zonder notitie" (contact recorded)
     noting --> [*]: /cancel
 ```
+
+The flow's state is a `FollowUpData` (`load`/`save`): which follow-up entry is being noted.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
@@ -20,7 +26,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.nazorg.texts import FollowUpAction, day_text, step_name
+from bot.features.nazorg.callbacks import FollowUpAction, FollowUpChoice
+from bot.features.nazorg.texts import day_text, step_name
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices
@@ -36,14 +43,40 @@ class FollowUpNote(StatesGroup):
     noting = State()
 
 
+@dataclass(frozen=True)
+class FollowUpData:
+    """What the flow keeps between the tap on a name and the note."""
+
+    nudge_id: int = 0
+    """The follow-up entry (`NazorgNudge.id`) being marked; 0 when unknown."""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> FollowUpData:
+        """Tolerant of state saved by an older version: missing or odd values get the default."""
+        nudge_id = data.get("nudge_id")
+        if isinstance(nudge_id, str) and nudge_id.isascii() and nudge_id.isdigit():
+            nudge_id = int(nudge_id)
+        if not isinstance(nudge_id, int) or isinstance(nudge_id, bool) or nudge_id < 0:
+            nudge_id = 0
+        return cls(nudge_id=nudge_id)
+
+
+async def load(state: FSMContext) -> FollowUpData:
+    return FollowUpData.from_mapping(await state.get_data())
+
+
+async def save(state: FSMContext, data: FollowUpData) -> None:
+    await state.update_data(asdict(data))
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(Role.COORDINATOR))
     router.callback_query.filter(HasRole(Role.COORDINATOR))
     router.message.register(list_command, Command("opvolgen"))
-    router.callback_query.register(choose, FollowUpAction.filter(F.a == "done"))
+    router.callback_query.register(choose, FollowUpAction.filter(F.action == FollowUpChoice.DONE))
     router.callback_query.register(
-        without_note, FollowUpNote.noting, FollowUpAction.filter(F.a == "skip")
+        without_note, FollowUpNote.noting, FollowUpAction.filter(F.action == FollowUpChoice.SKIP)
     )
     router.message.register(note, FollowUpNote.noting, F.text)
     router.message.register(not_text, FollowUpNote.noting)
@@ -63,7 +96,7 @@ async def show_list(bot: Bot, chat_id: int, db: AsyncSession, member: people.Mem
         buttons.append(
             (
                 _("Approached: {name}").format(name=entry.name[:30]),
-                FollowUpAction(a="done", i=entry.nudge_id).pack(),
+                FollowUpAction(action=FollowUpChoice.DONE, nudge_id=entry.nudge_id).pack(),
             )
         )
     if len(entries) > SHOWN:
@@ -79,7 +112,7 @@ async def list_command(message: Message, db: AsyncSession, member: people.Member
 
 async def choose(query: CallbackQuery, callback_data: FollowUpAction, state: FSMContext) -> None:
     await state.set_state(FollowUpNote.noting)
-    await state.update_data(nudge_id=callback_data.i)
+    await save(state, FollowUpData(nudge_id=callback_data.nudge_id))
     await query.answer()
     assert query.bot is not None
     await query.bot.send_message(
@@ -88,7 +121,9 @@ async def choose(query: CallbackQuery, callback_data: FollowUpAction, state: FSM
             "What did you agree? Type a short note, for example: <i>Called, helps at the "
             "sports day in May.</i>"
         ),
-        reply_markup=inline_choices([(_("Without a note"), FollowUpAction(a="skip").pack())]),
+        reply_markup=inline_choices(
+            [(_("Without a note"), FollowUpAction(action=FollowUpChoice.SKIP).pack())]
+        ),
     )
 
 
@@ -101,10 +136,10 @@ async def _save(
     member: people.Member,
     text: str | None,
 ) -> None:
-    data = await state.get_data()
+    data = await load(state)
     await state.clear()
     nudge = await nazorg.mark_contacted(
-        db, int(data.get("nudge_id", 0)), member.programme_id, member.person.id, text, clock.now()
+        db, data.nudge_id, member.programme_id, member.person.id, text, clock.now()
     )
     if nudge is None:
         await bot.send_message(chat_id, _("I cannot find this person on the list anymore."))

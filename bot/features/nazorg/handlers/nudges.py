@@ -17,17 +17,19 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.nazorg.callbacks import DigestAction, DigestItem, Nudge, NudgeAction
 from bot.features.nazorg.digest import item_details
-from bot.features.nazorg.texts import DigestAction, Nudge, day_text
+from bot.features.nazorg.keys import reply_key
+from bot.features.nazorg.texts import day_text
 from bot.features.opportunities import texts
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices
 from domain.local_time import AMSTERDAM
-from domain.nazorg.engagement import NudgeStep, Wording
+from domain.nazorg.engagement import NudgeStep, ReplyAnswer
 from domain.nazorg.nudge_stats import NudgeOutcome, comeback_stats
-from domain.nazorg.settings import add_months
+from domain.nazorg.settings import PAUSE_MONTHS, add_months
 from domain.roles import Role
 from storage import people
 from storage.models import Programme
@@ -37,12 +39,16 @@ from storage.opportunities import queries as opportunities
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(again, Nudge.filter(F.a == "again"))
-    router.callback_query.register(later, Nudge.filter(F.a == "later"))
-    router.callback_query.register(pause, Nudge.filter(F.a == "pause"))
-    router.callback_query.register(stop, Nudge.filter(F.a == "stop"))
-    router.callback_query.register(stop_confirmed, Nudge.filter(F.a == "stopok"))
-    router.callback_query.register(stop_cancelled, Nudge.filter(F.a == "stopno"))
+    router.callback_query.register(again, Nudge.filter(F.action == NudgeAction.AGAIN))
+    router.callback_query.register(later, Nudge.filter(F.action == NudgeAction.LATER))
+    router.callback_query.register(pause, Nudge.filter(F.action == NudgeAction.PAUSE))
+    router.callback_query.register(stop, Nudge.filter(F.action == NudgeAction.STOP))
+    router.callback_query.register(
+        stop_confirmed, Nudge.filter(F.action == NudgeAction.STOP_CONFIRMED)
+    )
+    router.callback_query.register(
+        stop_cancelled, Nudge.filter(F.action == NudgeAction.STOP_CANCELLED)
+    )
     router.message.register(figures, Command("nazorgcijfers"), HasRole(Role.COORDINATOR))
     router.callback_query.register(digest_item, DigestAction.filter(), HasRole(Role.COORDINATOR))
     return router
@@ -69,7 +75,7 @@ async def again(
         await query.answer(_("Type /start first."), show_alert=True)
         return
     now = clock.now()
-    reply = await nazorg.add_reply(db, member.person.id, "again", now)
+    reply = await nazorg.add_reply(db, member.person.id, ReplyAnswer.AGAIN, now)
     await _done(query)
     chat = query.from_user.id
     bot = query.bot
@@ -96,9 +102,13 @@ async def again(
         db,
         member,
         _("{name} answered a nudge: wants to do something again.").format(name=name),
-        f"nazorg:reply:{reply.id}",
+        reply_key(reply.id),
         now,
     )
+
+
+def _pause(months: int) -> str:
+    return Nudge(action=NudgeAction.PAUSE, months=months).pack()
 
 
 async def later(query: CallbackQuery) -> None:
@@ -109,9 +119,9 @@ async def later(query: CallbackQuery) -> None:
         _("No problem. How long shall we leave you alone?"),
         reply_markup=inline_choices(
             [
-                (_("1 month"), Nudge(a="pause", m=1).pack()),
-                (_("3 months"), Nudge(a="pause", m=3).pack()),
-                (_("6 months"), Nudge(a="pause", m=6).pack()),
+                (_("1 month"), _pause(1)),
+                (_("3 months"), _pause(3)),
+                (_("6 months"), _pause(6)),
             ],
             columns=3,
         ),
@@ -125,14 +135,15 @@ async def pause(
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    if member is None or callback_data.m not in (1, 3, 6):
+    months = callback_data.months
+    if member is None or months not in PAUSE_MONTHS:
         await query.answer(_("Type /start first."), show_alert=True)
         return
     now = clock.now()
-    until = add_months(now.astimezone(AMSTERDAM).date(), callback_data.m)
+    until = add_months(now.astimezone(AMSTERDAM).date(), months)
     pref = await nazorg.preference(db, member.person.id, now)
     pref.paused_until, pref.updated_at = until, now
-    await nazorg.add_reply(db, member.person.id, "later", now, months=callback_data.m)
+    await nazorg.add_reply(db, member.person.id, ReplyAnswer.LATER, now, months=months)
     await _done(query)
     assert query.bot is not None
     await query.bot.send_message(
@@ -154,8 +165,8 @@ async def stop(query: CallbackQuery) -> None:
         ),
         reply_markup=inline_choices(
             [
-                (_("Yes, I stop"), Nudge(a="stopok").pack()),
-                (_("No, I stay"), Nudge(a="stopno").pack()),
+                (_("Yes, I stop"), Nudge(action=NudgeAction.STOP_CONFIRMED).pack()),
+                (_("No, I stay"), Nudge(action=NudgeAction.STOP_CANCELLED).pack()),
             ],
             columns=2,
         ),
@@ -172,7 +183,7 @@ async def stop_confirmed(
     pref = await nazorg.preference(db, member.person.id, now)
     pref.stopped_at, pref.updated_at = now, now
     await opportunities.set_opportunity_messages(db, member.person.id, False)
-    reply = await nazorg.add_reply(db, member.person.id, "stop", now)
+    reply = await nazorg.add_reply(db, member.person.id, ReplyAnswer.STOP, now)
     await _done(query)
     assert query.bot is not None
     await query.bot.send_message(
@@ -189,7 +200,7 @@ async def stop_confirmed(
         db,
         member,
         _("{name} answered a nudge: wants to stop as a Citytrainer.").format(name=name),
-        f"nazorg:reply:{reply.id}",
+        reply_key(reply.id),
         now,
     )
 
@@ -207,7 +218,7 @@ async def figures(message: Message, db: AsyncSession, clock: Clock, member: peop
     programme = await db.get(Programme, member.programme_id)
     rules = nazorg.settings_of(programme).rules if programme else None
     outcomes = [
-        NudgeOutcome(NudgeStep(step), Wording(wording), sent, back)
+        NudgeOutcome(step, wording, sent, back)
         for step, wording, sent, back in await nazorg.nudge_outcomes(db, member.programme_id)
     ]
     stats = comeback_stats(outcomes, now, rules)
@@ -248,13 +259,13 @@ async def digest_item(
 ) -> None:
     await query.answer()
     assert query.bot is not None and member is not None
-    if callback_data.k == "followup":
+    if callback_data.item is DigestItem.FOLLOW_UP:
         from bot.features.nazorg.conversations.followup import show_list
 
         await show_list(query.bot, query.from_user.id, db, member)
         return
     programme = await db.get(Programme, member.programme_id)
-    text = await item_details(db, programme, callback_data.k, clock.now()) if programme else None
+    text = await item_details(db, programme, callback_data.item, clock.now()) if programme else None
     await query.bot.send_message(
         query.from_user.id,
         text or _("This is not available (yet) for {date}.").format(date=day_text(clock.now())),

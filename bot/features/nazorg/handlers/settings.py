@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.nazorg.callbacks import SettingKind, SettingsAction
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from storage import people
@@ -22,13 +22,6 @@ from storage.nazorg import queries as nazorg
 from storage.opportunities import queries as opportunities
 
 MENU_SETTINGS = __("Settings")
-
-
-class SettingsAction(CallbackData, prefix="st"):
-    """k: opp (opportunity messages) or nudge; on: the new value."""
-
-    k: str
-    on: bool
 
 
 def create_router() -> Router:
@@ -53,7 +46,7 @@ def _render(opp: bool | None, nudges: bool) -> tuple[str, InlineKeyboardMarkup]:
         buttons.append(
             (
                 _("Opportunity messages off") if opp else _("Opportunity messages on"),
-                SettingsAction(k="opp", on=not opp).pack(),
+                SettingsAction(setting=SettingKind.OPPORTUNITY_MESSAGES, on=not opp).pack(),
             )
         )
     lines.append(
@@ -64,7 +57,7 @@ def _render(opp: bool | None, nudges: bool) -> tuple[str, InlineKeyboardMarkup]:
     buttons.append(
         (
             _("Reminders off") if nudges else _("Reminders on"),
-            SettingsAction(k="nudge", on=not nudges).pack(),
+            SettingsAction(setting=SettingKind.NUDGES, on=not nudges).pack(),
         )
     )
     lines += ["", _("Tap a button to change it.")]
@@ -90,7 +83,7 @@ async def toggle(
         await query.answer(_("Type /start first, then /instellingen."), show_alert=True)
         return
     now = clock.now()
-    if callback_data.k == "opp":
+    if callback_data.setting is SettingKind.OPPORTUNITY_MESSAGES:
         await opportunities.set_opportunity_messages(db, member.person.id, callback_data.on)
     else:
         pref = await nazorg.preference(db, member.person.id, now)
