@@ -1,6 +1,6 @@
 """Queries of Citytrainers' own activities: proposals, questions and answers, decisions, reports.
 
-A decision is a conditional UPDATE (`status = 'submitted'`), so two coordinators tapping at
+A decision is a conditional UPDATE (`status = submitted`), so two coordinators tapping at
 once never both decide. The report is saved once (`reported_at IS NULL`).
 """
 
@@ -12,15 +12,21 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.activities.models import Activity, ProposalMessage
+from domain.opportunities.status import OpportunityStatus
+from storage.activities.models import Activity, ActivityStatus, ProposalMessage, ThreadSide
 from storage.opportunities.models import Opportunity
 
-SUBMITTED, APPROVED, DECLINED = "submitted", "approved", "declined"
-COORDINATOR_SIDE, CITYTRAINER_SIDE = "coordinator", "citytrainer"
+# the enums under their old names, for callers that used these constants
+SUBMITTED, APPROVED, DECLINED = (
+    ActivityStatus.SUBMITTED,
+    ActivityStatus.APPROVED,
+    ActivityStatus.DECLINED,
+)
+COORDINATOR_SIDE, CITYTRAINER_SIDE = ThreadSide.COORDINATOR, ThreadSide.CITYTRAINER
 
 
 async def create(session: AsyncSession, **values: Any) -> Activity:
-    activity = Activity(status=SUBMITTED, **values)
+    activity = Activity(status=ActivityStatus.SUBMITTED, **values)
     session.add(activity)
     await session.flush()
     return activity
@@ -34,7 +40,7 @@ async def add_message(
     session: AsyncSession,
     activity_id: int,
     author_id: int | None,
-    side: str,
+    side: ThreadSide,
     text: str,
     now: dt.datetime,
 ) -> ProposalMessage:
@@ -59,7 +65,7 @@ async def thread(session: AsyncSession, activity_id: int) -> list[ProposalMessag
 async def decide(
     session: AsyncSession,
     activity_id: int,
-    status: str,
+    status: ActivityStatus,
     by: int,
     reason: str | None,
     now: dt.datetime,
@@ -67,7 +73,7 @@ async def decide(
     """Approve or decline a submitted proposal; False when it was decided already."""
     result = await session.execute(
         update(Activity)
-        .where(Activity.id == activity_id, Activity.status == SUBMITTED)
+        .where(Activity.id == activity_id, Activity.status == ActivityStatus.SUBMITTED)
         .values(status=status, decided_by=by, decided_at=now, decision_reason=reason)
         .execution_options(synchronize_session=False)
     )
@@ -86,7 +92,7 @@ async def upcoming(session: AsyncSession, programme_id: int, today: dt.date) -> 
             select(Activity)
             .where(
                 Activity.programme_id == programme_id,
-                Activity.status == APPROVED,
+                Activity.status == ActivityStatus.APPROVED,
                 Activity.planned_date >= today,
             )
             .order_by(Activity.planned_date, Activity.id)
@@ -103,7 +109,7 @@ async def dated_opportunities(
             select(Opportunity)
             .where(
                 Opportunity.programme_id == programme_id,
-                Opportunity.status == "open",
+                Opportunity.status == OpportunityStatus.OPEN,
                 Opportunity.starts_at.is_not(None),
                 Opportunity.starts_at >= now,
             )
@@ -124,7 +130,7 @@ async def due_for_report(session: AsyncSession, before: dt.date) -> list[Activit
         await session.scalars(
             select(Activity)
             .where(
-                Activity.status == APPROVED,
+                Activity.status == ActivityStatus.APPROVED,
                 Activity.planned_date < before,
                 Activity.report_asked_at.is_(None),
                 Activity.person_id.is_not(None),

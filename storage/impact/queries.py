@@ -22,6 +22,7 @@ from typing import cast
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.hours.practice import HoursKind, LogStatus
 from domain.impact.figures import (
     ActivityRecord,
     CitytrainerRecord,
@@ -64,7 +65,7 @@ async def citytrainers(session: AsyncSession, programme_id: int) -> list[Citytra
         select(PracticeHours.person_id, func.sum(PracticeHours.minutes).label("minutes"))
         .where(
             PracticeHours.programme_id == programme_id,
-            PracticeHours.kind == "practice",
+            PracticeHours.kind == HoursKind.PRACTICE,
             PracticeHours.status.in_(COUNTED),
         )
         .group_by(PracticeHours.person_id)
@@ -95,7 +96,7 @@ async def efforts(
         select(PracticeHours.person_id, PracticeHours.work_date, func.sum(PracticeHours.minutes))
         .where(
             PracticeHours.programme_id == programme_id,
-            PracticeHours.kind == "volunteer",
+            PracticeHours.kind == HoursKind.VOLUNTEER,
             PracticeHours.status.in_(COUNTED),
             PracticeHours.work_date >= since,
             PracticeHours.work_date <= until,
@@ -120,7 +121,7 @@ async def efforts(
             ~exists().where(
                 PracticeHours.person_id == OpportunitySignup.person_id,
                 PracticeHours.opportunity_id == OpportunitySignup.opportunity_id,
-                PracticeHours.status != "rejected",
+                PracticeHours.status != LogStatus.REJECTED,
             ),
         )
     )

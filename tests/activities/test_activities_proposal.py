@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.kit.clock import ManualClock
 from domain.roles import Role
 from simulator.client import BotMessage, EmulatorClient, TestUser
-from storage.activities.models import Activity, ProposalMessage
+from storage.activities.models import Activity, ActivityStatus, ProposalMessage, ThreadSide
 from storage.opportunities.models import Opportunity
 from tests.conftest import BotHarness
 from tests.e2e.helpers import eventually
@@ -23,6 +23,17 @@ async def _until(user: TestUser, fragment: str, tries: int = 6) -> BotMessage:
         if fragment in message.text:
             return message
     raise AssertionError(f"no message with {fragment!r}")
+
+
+async def _until_all(user: TestUser, fragments: list[str], tries: int = 8) -> None:
+    """Messages until each fragment was in one of them, in any order."""
+    waiting = list(fragments)
+    for _ in range(tries):
+        text = (await user.expect_message(timeout=10)).text
+        waiting = [f for f in waiting if f not in text]
+        if not waiting:
+            return
+    raise AssertionError(f"no message with {waiting!r}")
 
 
 async def propose(sanne: TestUser, title: str = "Voetbal op het plein") -> None:
@@ -117,7 +128,7 @@ async def test_proposal_question_answer_approval_report_and_figures(
     assert "goedgekeurd" in approved.text and approved.buttons == ["Helpers vragen"]
     async with harness.app.sessions() as session:
         thread = list(await session.scalars(select(ProposalMessage).order_by(ProposalMessage.id)))
-    assert [m.side for m in thread] == ["coordinator", "citytrainer"] * 2
+    assert [m.side for m in thread] == [ThreadSide.COORDINATOR, ThreadSide.CITYTRAINER] * 2
     # the agenda, and helpers through the broadcast machinery (Hans gets it, Sanne does not)
     await sanne.send("/agenda")
     agenda = await sanne.expect_message()
@@ -130,7 +141,9 @@ async def test_proposal_question_answer_approval_report_and_figures(
     assert "Voetbal op het plein" in card.text and "Ik doe mee" in card.buttons
     await hans.tap(card, "Ik doe mee")
     assert (await hans.expect_message(timeout=10)).text.startswith("Je doet mee met")
-    await _until(sanne, "Hans doet mee met Voetbal op het plein")
+    # the organiser hears who joins, and the broadcast's final report (sent by the progress
+    # ticker, so in either order)
+    await _until_all(sanne, ["Hans doet mee met Voetbal op het plein", "Klaar: Voetbal op"])
     # after the date: the report
     manual_clock.set(dt.datetime(2026, 3, 15, 9, 0, tzinfo=dt.UTC))
     await harness.app.sweeper.run_all()
@@ -193,7 +206,7 @@ async def test_decline_with_a_kind_reason_and_who_may_do_what(
     late = await cor.tap(note, "Goedkeuren")
     assert late is not None and "al beslist" in late.text
     activity = await _activity(harness)
-    assert activity is not None and activity.status == "declined"
+    assert activity is not None and activity.status is ActivityStatus.DECLINED
     assert activity.decision_reason == "Leuk idee! Er is die dag al een dansfeest in Noord."
 
 

@@ -10,11 +10,11 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.hours.amounts import format_hours
-from domain.hours.practice import LogStatus
+from domain.hours.practice import HoursKind, LogStatus
 from domain.impact.figures import Period
 from domain.roles import Role
 from storage import migrate, people
-from storage.activities.models import Activity
+from storage.activities.models import Activity, ActivityKind, ActivityStatus
 from storage.db import create_session_factory
 from storage.hours.models import PracticeHours
 from storage.impact import queries as impact
@@ -30,13 +30,13 @@ async def sessions(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[Asyn
     yield create_session_factory(engine)
 
 
-def _hours(prog: int, pid: int, day: dt.date, minutes: int, kind: str) -> dict[str, object]:
+def _hours(prog: int, pid: int, day: dt.date, minutes: int, kind: HoursKind) -> dict[str, object]:
     return {
         "programme_id": prog,
         "person_id": pid,
         "work_date": day,
         "minutes": minutes,
-        "status": LogStatus.CONFIRMED.value,
+        "status": LogStatus.CONFIRMED,
         "kind": kind,
         "created_at": T0,
     }
@@ -62,16 +62,18 @@ async def _seed_like(session: AsyncSession) -> int:
             for i in range(1, 201)
         ],
     )
-    rows = [_hours(prog, i, dt.date(2007, 1, 1), 15 * 60, "practice") for i in ids]
-    rows.append(_hours(prog, 1, dt.date(2007, 1, 2), 60, "practice") | {"status": "rejected"})
+    practice, volunteer = HoursKind.PRACTICE, HoursKind.VOLUNTEER
+    rows = [_hours(prog, i, dt.date(2007, 1, 1), 15 * 60, practice) for i in ids]
+    rejected = {"status": LogStatus.REJECTED}
+    rows.append(_hours(prog, 1, dt.date(2007, 1, 2), 60, practice) | rejected)
     for i in range(1, 101):  # occasionally active: 12 h in 2014
-        rows += [_hours(prog, i, dt.date(2014, m, 10), 4 * 60, "volunteer") for m in (2, 6, 11)]
+        rows += [_hours(prog, i, dt.date(2014, m, 10), 4 * 60, volunteer) for m in (2, 6, 11)]
     for i in range(101, 129):  # structurally active: 2 h a week, 40 weeks
         rows += [
-            _hours(prog, i, dt.date(2014, 1, 6) + dt.timedelta(weeks=w), 120, "volunteer")
+            _hours(prog, i, dt.date(2014, 1, 6) + dt.timedelta(weeks=w), 120, volunteer)
             for w in range(40)
         ]
-    rows += [_hours(prog, i, dt.date(2012, 5, 1), 180, "volunteer") for i in range(129, 201)]
+    rows += [_hours(prog, i, dt.date(2012, 5, 1), 180, volunteer) for i in range(129, 201)]
     await session.execute(insert(PracticeHours), rows)
     await session.execute(
         insert(Activity),
@@ -80,8 +82,8 @@ async def _seed_like(session: AsyncSession) -> int:
                 "programme_id": prog,
                 "person_id": n % 128 + 1,
                 "title": f"Activiteit {n}",
-                "kind": "sport",
-                "status": "approved",
+                "kind": ActivityKind.SPORT,
+                "status": ActivityStatus.APPROVED,
                 "planned_date": dt.date(2008, 1, 1) + dt.timedelta(days=n * 8),
                 "participants": 27,
                 "happened": n < 300,  # the last one did not happen

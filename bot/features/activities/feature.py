@@ -8,6 +8,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.features.activities.conversations import proposal, report
 from bot.features.activities.handlers import agenda, decisions, thread
+from bot.features.activities.keys import PROPOSAL
 from bot.kit.commands import CommandSpec
 from bot.kit.feature import Feature, FeatureDeps
 from bot.kit.sweep import Sweep
@@ -37,5 +38,5 @@ FEATURE = Feature(
         CommandSpec("voorstel", __("Propose your own activity"), CITYTRAINER),
     ),
     sweeps=_sweeps,
-    replies={"proposal": thread.by_reply},
+    replies={PROPOSAL: thread.by_reply},
 )

@@ -1,40 +1,44 @@
-"""Texts, buttons and callback data of Citytrainers' own activities (prefix `pr`)."""
+"""Texts and buttons of Citytrainers' own activities (callback data: `callbacks`)."""
 
 from __future__ import annotations
 
 from aiogram import html
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.features.activities.callbacks import (
+    DecisionAction,
+    DecisionCb,
+    HelpersAction,
+    HelpersCb,
+    ReportAction,
+    ReportCb,
+)
 from bot.kit.keyboards import inline_choices
-from storage.activities.models import Activity
+from storage.activities.models import Activity, ActivityKind, Need
 
-NEEDS = ("space", "material", "money", "help", "partner")
-
-
-class Pr(CallbackData, prefix="pr"):
-    """a: pick, need, needs_done, back, submit, stop (the /voorstel flow); ok, ask, no
-    (coordinator decisions); answer (the Citytrainer answers); helpers, hn (ask for helpers);
-    ag (agenda page); fig (figures period); ry, rn (report: it happened or not), skip."""
-
-    a: str
-    i: int = 0
-    v: str = ""
+NEEDS: tuple[Need, ...] = tuple(Need)
+"""The needs in the order of their buttons."""
 
 
 def kind_text(kind: str) -> str:
-    return {"sport": _("sport"), "culture": _("culture"), "social": _("social")}.get(kind, kind)
+    names: dict[str, str] = {
+        ActivityKind.SPORT: _("sport"),
+        ActivityKind.CULTURE: _("culture"),
+        ActivityKind.SOCIAL: _("social"),
+    }
+    return names.get(kind, kind)
 
 
 def need_text(need: str) -> str:
-    return {
-        "space": _("a space"),
-        "material": _("material"),
-        "money": _("money"),
-        "help": _("helpers"),
-        "partner": _("a partner organisation"),
-    }.get(need, need)
+    names: dict[str, str] = {
+        Need.SPACE: _("a space"),
+        Need.MATERIAL: _("material"),
+        Need.MONEY: _("money"),
+        Need.HELP: _("helpers"),
+        Need.PARTNER: _("a partner organisation"),
+    }
+    return names.get(need, need)
 
 
 def needs_text(needs: str | None) -> str:
@@ -69,29 +73,42 @@ def proposal_card(activity: Activity, name: str) -> str:
 
 
 def decision_buttons(activity_id: int) -> InlineKeyboardMarkup:
+    choices = (
+        (_("Approve"), DecisionAction.APPROVE),
+        (_("Ask a question"), DecisionAction.ASK),
+        (_("Decline"), DecisionAction.DECLINE),
+    )
     return inline_choices(
         [
-            (_("Approve"), Pr(a="ok", i=activity_id).pack()),
-            (_("Ask a question"), Pr(a="ask", i=activity_id).pack()),
-            (_("Decline"), Pr(a="no", i=activity_id).pack()),
+            (label, DecisionCb(action=action, activity_id=activity_id).pack())
+            for label, action in choices
         ],
         columns=3,
     )
 
 
 def answer_button(activity_id: int) -> InlineKeyboardMarkup:
-    return inline_choices([(_("Answer"), Pr(a="answer", i=activity_id).pack())])
+    return inline_choices(
+        [(_("Answer"), DecisionCb(action=DecisionAction.ANSWER, activity_id=activity_id).pack())]
+    )
 
 
 def helpers_button(activity_id: int) -> InlineKeyboardMarkup:
-    return inline_choices([(_("Ask for helpers"), Pr(a="helpers", i=activity_id).pack())])
+    ask = HelpersCb(action=HelpersAction.ASK, activity_id=activity_id)
+    return inline_choices([(_("Ask for helpers"), ask.pack())])
 
 
 def report_buttons(activity_id: int) -> InlineKeyboardMarkup:
     return inline_choices(
         [
-            (_("Yes, it happened"), Pr(a="ry", i=activity_id).pack()),
-            (_("No, it did not happen"), Pr(a="rn", i=activity_id).pack()),
+            (
+                _("Yes, it happened"),
+                ReportCb(action=ReportAction.HAPPENED, activity_id=activity_id).pack(),
+            ),
+            (
+                _("No, it did not happen"),
+                ReportCb(action=ReportAction.NOT_HAPPENED, activity_id=activity_id).pack(),
+            ),
         ],
         columns=2,
     )

@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.activities.texts import Pr
+from bot.features.impact.callbacks import FiguresAction, FiguresCb, FiguresPeriod
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.hours.amounts import format_hours
@@ -25,21 +25,22 @@ from domain.roles import Role
 from storage import people
 from storage.impact import queries as impact
 
-PERIODS = ("year", "last", "all")
+PERIODS: tuple[FiguresPeriod, ...] = tuple(FiguresPeriod)
+"""The periods in the order of their buttons."""
 EVERYTHING_FROM = dt.date(2000, 1, 1)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(command, Command("cijfers"))
-    router.callback_query.register(pick, Pr.filter(F.a == "fig"))
+    router.callback_query.register(pick, FiguresCb.filter(F.action == FiguresAction.PERIOD))
     return router
 
 
-def period_of(name: str, today: dt.date) -> Period:
-    if name == "last":
+def period_of(name: FiguresPeriod, today: dt.date) -> Period:
+    if name == FiguresPeriod.LAST_YEAR:
         return Period(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31))
-    if name == "all":
+    if name == FiguresPeriod.EVERYTHING:
         return Period(EVERYTHING_FROM, today)
     return Period(dt.date(today.year, 1, 1), today)
 
@@ -95,12 +96,17 @@ def render(figures: ImpactFigures, period: Period, rules: ImpactRules) -> str:
 def _buttons() -> InlineKeyboardMarkup:
     labels = (_("This year"), _("Last year"), _("Everything"))
     return inline_choices(
-        [(label, Pr(a="fig", v=name).pack()) for label, name in zip(labels, PERIODS, strict=True)],
+        [
+            (label, FiguresCb(action=FiguresAction.PERIOD, period=period).pack())
+            for label, period in zip(labels, PERIODS, strict=True)
+        ],
         columns=3,
     )
 
 
-async def _text(db: AsyncSession, member: people.Member, name: str, now: dt.datetime) -> str:
+async def _text(
+    db: AsyncSession, member: people.Member, name: FiguresPeriod, now: dt.datetime
+) -> str:
     rules = ImpactRules()
     period = period_of(name, now.astimezone(AMSTERDAM).date())
     figures = await impact.figures(db, member.programme_id, period, rules)
@@ -113,12 +119,14 @@ async def command(
     if member is None or Role.COORDINATOR not in member.roles:
         await message.answer(_("Only coordinators can see the figures."))
         return
-    await message.answer(await _text(db, member, "year", clock.now()), reply_markup=_buttons())
+    await message.answer(
+        await _text(db, member, FiguresPeriod.THIS_YEAR, clock.now()), reply_markup=_buttons()
+    )
 
 
 async def pick(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: FiguresCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
@@ -129,7 +137,7 @@ async def pick(
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    text = await _text(db, member, callback_data.v, clock.now())
+    text = await _text(db, member, callback_data.period, clock.now())
     try:
         await query.message.edit_text(text, reply_markup=_buttons())
     except TelegramBadRequest as exc:

@@ -11,14 +11,13 @@ stateDiagram-v2
     preview --> [*]: "Send" (saved; coordinators get it through the outbox, ref proposal:<id>)
     preview --> [*]: "Stop" or /cancel
 ```
-The answers live in the FSM data (stored in the database), so the flow survives a restart.
-The coordinators' decision is in bot.handlers.activity_decisions.
+The answers live in the FSM data (stored in the database, typed as `state.ProposalData`), so the
+flow survives a restart. The coordinators' decision is in `handlers.decisions`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from aiogram import F, Router, html
 from aiogram.filters import Command
@@ -28,13 +27,20 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.activities.callbacks import NeedAction, NeedCb, ProposalAction, ProposalCb
 from bot.features.activities.conversations.proposal_steps import (
     BACK_WORDS,
     NEEDS_STEP,
     STEPS,
     build,
 )
-from bot.features.activities.texts import NEEDS, Pr, decision_buttons, need_text, proposal_card
+from bot.features.activities.conversations.state import (
+    ProposalData,
+    load_proposal,
+    save_proposal,
+)
+from bot.features.activities.keys import new_proposal_key, proposal_ref
+from bot.features.activities.texts import NEEDS, decision_buttons, need_text, proposal_card
 from bot.features.opportunities.conversations.post import Error
 from bot.kit import notify
 from bot.kit.clock import Clock
@@ -55,32 +61,48 @@ def create_router() -> Router:
     router.message.register(begin, Command("voorstel"))
     router.message.register(receive, Propose.asking, F.text)
     router.message.register(not_text, Propose.asking)
-    router.callback_query.register(pick, Propose.asking, Pr.filter(F.a == "pick"))
-    router.callback_query.register(toggle, Propose.asking, Pr.filter(F.a == "need"))
-    router.callback_query.register(needs_done, Propose.asking, Pr.filter(F.a == "needs_done"))
+    router.callback_query.register(
+        pick, Propose.asking, ProposalCb.filter(F.action == ProposalAction.PICK)
+    )
+    router.callback_query.register(
+        toggle, Propose.asking, NeedCb.filter(F.action == NeedAction.TOGGLE)
+    )
+    router.callback_query.register(
+        needs_done, Propose.asking, ProposalCb.filter(F.action == ProposalAction.NEEDS_DONE)
+    )
     router.message.register(back_from_preview, Propose.preview, F.text.lower().in_(BACK_WORDS))
     router.message.register(use_buttons, Propose.preview)
-    router.callback_query.register(submit, Propose.preview, Pr.filter(F.a == "submit"))
-    router.callback_query.register(stop, Propose.preview, Pr.filter(F.a == "stop"))
+    router.callback_query.register(
+        submit, Propose.preview, ProposalCb.filter(F.action == ProposalAction.SUBMIT)
+    )
+    router.callback_query.register(
+        stop, Propose.preview, ProposalCb.filter(F.action == ProposalAction.STOP)
+    )
     return router
 
 
 def _needs_markup(index: int, chosen: list[str]) -> InlineKeyboardMarkup:
     buttons = [
-        (("✅ " if n in chosen else "") + need_text(n), Pr(a="need", i=index, v=n).pack())
+        (
+            ("✅ " if n in chosen else "") + need_text(n),
+            NeedCb(action=NeedAction.TOGGLE, step=index, need=n).pack(),
+        )
         for n in NEEDS
     ]
-    buttons.append((_("Done"), Pr(a="needs_done", i=index).pack()))
+    buttons.append((_("Done"), ProposalCb(action=ProposalAction.NEEDS_DONE, step=index).pack()))
     return inline_choices(buttons, columns=2)
 
 
-async def ask(target: Message, index: int, data: dict[str, Any], intro: str = "") -> None:
+async def ask(target: Message, index: int, data: ProposalData, intro: str = "") -> None:
     step = STEPS[index]
     markup: InlineKeyboardMarkup | None = None
     if index == NEEDS_STEP:
-        markup = _needs_markup(index, list(data.get("needs", [])))
+        markup = _needs_markup(index, data.get("needs", []))
     elif step.choices():
-        choices = [(label, Pr(a="pick", i=index, v=v).pack()) for label, v in step.choices()]
+        choices = [
+            (label, ProposalCb(action=ProposalAction.PICK, step=index, choice=value).pack())
+            for label, value in step.choices()
+        ]
         markup = inline_choices(choices, columns=3)
     text = _("Question {n} of {total}: {prompt}").format(
         n=index + 1, total=len(STEPS), prompt=step.prompt()
@@ -97,7 +119,7 @@ async def begin(message: Message, state: FSMContext, roles: frozenset[Role]) -> 
         )
         return
     await state.set_state(Propose.asking)
-    await state.set_data({"step": 0, "needs": []})
+    await save_proposal(state, {"step": 0, "needs": []})
     await ask(message, 0, {}, _("Let's make a proposal for your own activity. Stop? Type /cancel."))
 
 
@@ -105,22 +127,24 @@ async def receive(message: Message, state: FSMContext, clock: Clock) -> None:
     await take(message, state, clock, message.text or "")
 
 
-async def pick(query: CallbackQuery, callback_data: Pr, state: FSMContext, clock: Clock) -> None:
-    data = await state.get_data()
-    if callback_data.i != int(data.get("step", 0)):
+async def pick(
+    query: CallbackQuery, callback_data: ProposalCb, state: FSMContext, clock: Clock
+) -> None:
+    data = await load_proposal(state)
+    if callback_data.step != data.get("step", 0):
         await query.answer(_("That question was already answered."))
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await take(query.message, state, clock, callback_data.v)
+        await take(query.message, state, clock, callback_data.choice)
 
 
 async def take(target: Message, state: FSMContext, clock: Clock, text: str) -> None:
-    data = await state.get_data()
-    index = int(data.get("step", 0))
+    data = await load_proposal(state)
+    index = data.get("step", 0)
     if text.strip().lower() in BACK_WORDS:
         data["step"] = max(index - 1, 0)
-        await state.set_data(data)
+        await save_proposal(state, data)
         await ask(target, data["step"], data)
         return
     value = STEPS[index].parse(text, clock.now())
@@ -131,9 +155,9 @@ async def take(target: Message, state: FSMContext, clock: Clock, text: str) -> N
     await _next(target, state, data, index + 1)
 
 
-async def _next(target: Message, state: FSMContext, data: dict[str, Any], index: int) -> None:
+async def _next(target: Message, state: FSMContext, data: ProposalData, index: int) -> None:
     data["step"] = index
-    await state.set_data(data)
+    await save_proposal(state, data)
     if index < len(STEPS):
         await ask(target, index, data)
         return
@@ -145,30 +169,34 @@ async def _next(target: Message, state: FSMContext, data: dict[str, Any], index:
         + "\n"
         + _("<i>Type terug to change the last answer.</i>"),
         reply_markup=inline_choices(
-            [(_("Send"), Pr(a="submit").pack()), (_("Stop"), Pr(a="stop").pack())], columns=2
+            [
+                (_("Send"), ProposalCb(action=ProposalAction.SUBMIT).pack()),
+                (_("Stop"), ProposalCb(action=ProposalAction.STOP).pack()),
+            ],
+            columns=2,
         ),
     )
 
 
-async def toggle(query: CallbackQuery, callback_data: Pr, state: FSMContext) -> None:
-    data = await state.get_data()
-    chosen = list(data.get("needs", []))
-    if callback_data.v in NEEDS:
-        if callback_data.v in chosen:
-            chosen.remove(callback_data.v)
-        else:
-            chosen.append(callback_data.v)
+async def toggle(query: CallbackQuery, callback_data: NeedCb, state: FSMContext) -> None:
+    data = await load_proposal(state)
+    chosen = data.get("needs", [])
+    need = callback_data.need.value
+    if need in chosen:
+        chosen.remove(need)
+    else:
+        chosen.append(need)
     data["needs"] = chosen
-    await state.set_data(data)
+    await save_proposal(state, data)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=_needs_markup(NEEDS_STEP, chosen))
 
 
 async def needs_done(query: CallbackQuery, state: FSMContext) -> None:
-    data = await state.get_data()
+    data = await load_proposal(state)
     await query.answer()
-    if int(data.get("step", 0)) != NEEDS_STEP or not isinstance(query.message, Message):
+    if data.get("step", 0) != NEEDS_STEP or not isinstance(query.message, Message):
         return
     await query.message.edit_reply_markup(reply_markup=None)
     await _next(query.message, state, data, NEEDS_STEP + 1)
@@ -179,10 +207,10 @@ async def not_text(message: Message) -> None:
 
 
 async def back_from_preview(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
+    data = await load_proposal(state)
     data["step"] = len(STEPS) - 1
     await state.set_state(Propose.asking)
-    await state.set_data(data)
+    await save_proposal(state, data)
     await ask(message, len(STEPS) - 1, data)
 
 
@@ -200,7 +228,7 @@ async def submit(
     await query.answer()
     if member is None or not isinstance(query.message, Message):
         return
-    data = await state.get_data()
+    data = await load_proposal(state)
     await state.clear()
     now = clock.now()
     values = build(data, member.programme_id, member.person.id, now)
@@ -224,9 +252,9 @@ async def submit(
         db,
         member.programme_id,
         notify.message_payload(text, decision_buttons(activity.id)),
-        key=f"proposal:{activity.id}:new",
+        key=new_proposal_key(activity.id),
         now=now,
-        ref=f"proposal:{activity.id}",
+        ref=proposal_ref(activity.id),
     )
     await query.message.edit_reply_markup(reply_markup=None)
     await query.message.answer(

@@ -1,4 +1,4 @@
-"""The questions of /voorstel (bot.conversations.proposal): prompts, parsing, building.
+"""The questions of /voorstel (`conversations.proposal`): prompts, parsing, building.
 
 Bad input gives back an `Error` (a Dutch explanation with an example).
 """
@@ -13,10 +13,11 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.features.activities.conversations.state import AnswerName, ProposalData
 from bot.features.opportunities.conversations.post import Error, _choice, _count, _text
 from domain.local_time import AMSTERDAM
 from domain.opportunities.input import MomentError, parse_moment
-from storage.activities.models import Activity
+from storage.activities.models import Activity, ActivityKind
 
 BACK_WORDS = ("terug", "vorige", "back")
 UNKNOWN = "-"
@@ -25,7 +26,7 @@ _DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?")
 
 @dataclass(frozen=True)
 class Step:
-    name: str
+    name: AnswerName
     prompt: Callable[[], str]
     parse: Callable[[str, dt.datetime], Any]
     choices: Callable[[], list[tuple[str, str]]] = lambda: []
@@ -64,8 +65,12 @@ STEPS: tuple[Step, ...] = (
     Step(
         "kind",
         lambda: _("What kind of activity is it?"),
-        _choice(("sport", "culture", "social")),
-        lambda: [(_("Sport"), "sport"), (_("Culture"), "culture"), (_("Social"), "social")],
+        _choice(tuple(ActivityKind)),
+        lambda: [
+            (_("Sport"), ActivityKind.SPORT.value),
+            (_("Culture"), ActivityKind.CULTURE.value),
+            (_("Social"), ActivityKind.SOCIAL.value),
+        ],
     ),
     Step(
         "group",
@@ -118,9 +123,8 @@ STEPS: tuple[Step, ...] = (
 NEEDS_STEP = 8
 
 
-def build(
-    data: dict[str, Any], programme_id: int, author: int | None, now: dt.datetime
-) -> Activity:
+def build(data: ProposalData, programme_id: int, author: int | None, now: dt.datetime) -> Activity:
+    """The activity the answers describe (not added to a session)."""
     when_text, last_day = data["when"]
     return Activity(
         id=None,

@@ -10,12 +10,14 @@ stateDiagram-v2
     story --> [*]: a short text, a photo with or without a caption, or "Skip" (saved)
 ```
 Saved on the activity: happened, participants, minutes, story, photo_file_id (Telegram's file
-id only), reported_at. The coordinators get a short note. The figures use these.
+id only), reported_at. The coordinators get a short note. The figures use these. The answers so
+far are in the FSM data, typed as `state.ReportData`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from aiogram import F, Router, html
 from aiogram.fsm.context import FSMContext
@@ -24,7 +26,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.activities.texts import Pr, report_buttons
+from bot.features.activities.callbacks import ReportAction, ReportCb
+from bot.features.activities.conversations.state import ReportData, load_report, save_report
+from bot.features.activities.keys import report_asked_key, report_saved_key
+from bot.features.activities.texts import report_buttons
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
@@ -51,12 +56,16 @@ class Report(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(happened, Pr.filter(F.a == "ry"))
-    router.callback_query.register(not_happened, Pr.filter(F.a == "rn"))
+    router.callback_query.register(happened, ReportCb.filter(F.action == ReportAction.HAPPENED))
+    router.callback_query.register(
+        not_happened, ReportCb.filter(F.action == ReportAction.NOT_HAPPENED)
+    )
     router.message.register(participants, Report.participants, F.text)
     router.message.register(hours, Report.hours, F.text)
     router.message.register(story, Report.story, F.text | F.photo)
-    router.callback_query.register(skip_story, Report.story, Pr.filter(F.a == "skip"))
+    router.callback_query.register(
+        skip_story, Report.story, ReportCb.filter(F.action == ReportAction.SKIP_STORY)
+    )
     router.message.register(not_text, Report.participants)
     router.message.register(not_text, Report.hours)
     router.message.register(not_text, Report.story)
@@ -82,7 +91,7 @@ async def ask_reports(session: AsyncSession, now: dt.datetime) -> None:
                 ),
                 report_buttons(activity.id),
             ),
-            key=f"activity:{activity.id}:report",
+            key=report_asked_key(activity.id),
             now=now,
             not_before=deliver_at(now, age),
         )
@@ -107,18 +116,18 @@ async def _reportable(
 
 async def happened(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: ReportCb,
     db: AsyncSession,
     state: FSMContext,
     member: people.Member | None,
 ) -> None:
-    activity = await _reportable(query, db, member, callback_data.i)
+    activity = await _reportable(query, db, member, callback_data.activity_id)
     if activity is None or not isinstance(query.message, Message):
         return
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
     await state.set_state(Report.participants)
-    await state.set_data({"activity": activity.id})
+    await save_report(state, ReportData(activity=activity.id))
     await query.message.answer(
         _("Great! How many participants were there? Type a number, for example <i>25</i>.")
     )
@@ -126,12 +135,12 @@ async def happened(
 
 async def not_happened(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: ReportCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    activity = await _reportable(query, db, member, callback_data.i)
+    activity = await _reportable(query, db, member, callback_data.activity_id)
     if activity is None or not isinstance(query.message, Message):
         return
     await query.answer()
@@ -147,7 +156,7 @@ async def participants(message: Message, state: FSMContext) -> None:
     if count is None:
         await message.answer(_("Type the number of participants, for example <i>25</i>."))
         return
-    await state.update_data(participants=count)
+    await save_report(state, replace(await load_report(state), participants=count))
     await state.set_state(Report.hours)
     await message.answer(
         _(
@@ -164,14 +173,14 @@ async def hours(message: Message, state: FSMContext) -> None:
     if isinstance(minutes, str) or not 0 < minutes <= MAX_MINUTES:
         await message.answer(_("Type the hours as a number, for example <i>6</i> or <i>4,5</i>."))
         return
-    await state.update_data(minutes=minutes)
+    await save_report(state, replace(await load_report(state), minutes=minutes))
     await state.set_state(Report.story)
     await message.answer(
         _(
             "Last question: tell us in a few sentences how it went. You may send a photo "
             "with your story as its caption. Or tap <b>Skip</b>."
         ),
-        reply_markup=inline_choices([(_("Skip"), Pr(a="skip").pack())]),
+        reply_markup=inline_choices([(_("Skip"), ReportCb(action=ReportAction.SKIP_STORY).pack())]),
     )
 
 
@@ -201,13 +210,12 @@ async def _finish(
     text: str | None,
     photo: str | None,
 ) -> None:
-    data = await state.get_data()
+    data = await load_report(state)
     await state.clear()
-    activity = await activities.get(db, int(data.get("activity", 0)))
+    activity = await activities.get(db, data.activity)
     if activity is None:
         return
-    minutes = int(data.get("minutes", 0))
-    count = int(data.get("participants", 0))
+    minutes, count = data.minutes, data.participants
     await _save(db, clock, activity, True, count, minutes, text, photo)
     await target.answer(
         _(
@@ -260,7 +268,7 @@ async def _save(
         db,
         activity.programme_id,
         notify.message_payload(note),
-        key=f"activity:{activity.id}:reported",
+        key=report_saved_key(activity.id),
         now=now,
     )
 

@@ -16,29 +16,45 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.activities.texts import Pr, kind_text
+from bot.features.activities.callbacks import (
+    AgendaAction,
+    AgendaPageCb,
+    HelperCount,
+    HelpersAction,
+    HelpersCb,
+)
+from bot.features.activities.texts import kind_text
 from bot.features.opportunities.broadcast import progress_text
 from bot.features.opportunities.texts import PAGE_SIZE, card, offer_buttons, when_text
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.local_time import AMSTERDAM, local_to_utc
+from domain.opportunities.matching import Track
+from domain.opportunities.status import OpportunityStatus
 from storage import people
 from storage.activities import queries as activities
-from storage.activities.models import Activity
+from storage.activities.models import Activity, ActivityKind, ActivityStatus
+from storage.models import OutboxStatus
 from storage.opportunities import queries as opportunities
 from storage.opportunities.models import Opportunity
 
-HELPER_COUNTS = ("1", "2", "3", "5", "10")
+HELPER_COUNTS: tuple[HelperCount, ...] = tuple(HelperCount)
+"""The helper counts in the order of their buttons."""
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show, Command("agenda"))
-    router.callback_query.register(page, Pr.filter(F.a == "ag"))
-    router.callback_query.register(ask_count, Pr.filter(F.a == "helpers"))
-    router.callback_query.register(ask_helpers, Pr.filter(F.a == "hn"))
+    router.callback_query.register(page, AgendaPageCb.filter(F.action == AgendaAction.PAGE))
+    router.callback_query.register(ask_count, HelpersCb.filter(F.action == HelpersAction.ASK))
+    router.callback_query.register(ask_helpers, HelpersCb.filter(F.action == HelpersAction.COUNT))
     return router
+
+
+def _track(kind: str) -> Track:
+    """The opportunity track of an activity's helpers: its own kind, or both for social."""
+    return Track(kind) if kind in (ActivityKind.SPORT, ActivityKind.CULTURE) else Track.BOTH
 
 
 async def _lines(db: AsyncSession, member: people.Member, now: dt.datetime) -> list[str]:
@@ -82,9 +98,10 @@ def _render(lines: list[str], index: int) -> tuple[str, InlineKeyboardMarkup | N
     text += "\n\n" + "\n".join(lines[index:last])
     nav = []
     if index > 0:
-        nav.append((_("« Previous"), Pr(a="ag", i=max(index - PAGE_SIZE, 0)).pack()))
+        previous = AgendaPageCb(action=AgendaAction.PAGE, index=max(index - PAGE_SIZE, 0))
+        nav.append((_("« Previous"), previous.pack()))
     if last < len(lines):
-        nav.append((_("Next »"), Pr(a="ag", i=last).pack()))
+        nav.append((_("Next »"), AgendaPageCb(action=AgendaAction.PAGE, index=last).pack()))
     return text, inline_choices(nav, columns=2) if nav else None
 
 
@@ -100,7 +117,7 @@ async def show(
 
 async def page(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: AgendaPageCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
@@ -109,7 +126,7 @@ async def page(
     if member is None or not isinstance(query.message, Message):
         return
     lines = await _lines(db, member, clock.now())
-    index = min(callback_data.i, max(len(lines) - 1, 0))
+    index = min(callback_data.index, max(len(lines) - 1, 0))
     text, markup = _render(lines, index - index % PAGE_SIZE)
     try:
         await query.message.edit_text(text, reply_markup=markup)
@@ -125,7 +142,7 @@ async def _helpable(
     if activity is None or member is None or activity.person_id != member.person.id:
         await query.answer(_("This activity is not yours."), show_alert=True)
         return None
-    if activity.status != activities.APPROVED:
+    if activity.status != ActivityStatus.APPROVED:
         await query.answer(_("This activity is not approved (yet)."), show_alert=True)
         return None
     if await activities.helper_request(db, activity.id) is not None:
@@ -135,9 +152,9 @@ async def _helpable(
 
 
 async def ask_count(
-    query: CallbackQuery, callback_data: Pr, db: AsyncSession, member: people.Member | None
+    query: CallbackQuery, callback_data: HelpersCb, db: AsyncSession, member: people.Member | None
 ) -> None:
-    activity = await _helpable(query, db, member, callback_data.i)
+    activity = await _helpable(query, db, member, callback_data.activity_id)
     if activity is None:
         return
     await query.answer()
@@ -148,19 +165,24 @@ async def ask_count(
                 title=html.quote(activity.title)
             ),
             reply_markup=inline_choices(
-                [(n, Pr(a="hn", i=activity.id, v=n).pack()) for n in HELPER_COUNTS], columns=5
+                [(n, _count_button(activity.id, n)) for n in HELPER_COUNTS],
+                columns=5,
             ),
         )
 
 
+def _count_button(activity_id: int, count: HelperCount) -> str:
+    return HelpersCb(action=HelpersAction.COUNT, activity_id=activity_id, count=count).pack()
+
+
 async def ask_helpers(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: HelpersCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    activity = await _helpable(query, db, member, callback_data.i)
+    activity = await _helpable(query, db, member, callback_data.activity_id)
     if activity is None or member is None or not isinstance(query.message, Message):
         return
     await query.answer()
@@ -184,11 +206,11 @@ async def ask_helpers(
         starts_at=starts if isinstance(starts, dt.datetime) else None,
         place=", ".join(p for p in (activity.place, activity.neighbourhood) if p),
         minutes=None,
-        places=int(callback_data.v) if callback_data.v in HELPER_COUNTS else 1,
+        places=int(callback_data.count) if callback_data.count is not None else 1,
         places_taken=0,
-        track=activity.kind if activity.kind in ("sport", "culture") else "both",
+        track=_track(activity.kind),
         for_trainees=False,
-        status=opportunities.OPEN,
+        status=OpportunityStatus.OPEN,
         created_by=member.person.id,
         created_at=now,
         published_at=now,
@@ -206,13 +228,12 @@ async def ask_helpers(
         exclude=member.person.id,
     )
     if broadcast.total == 0:
-        broadcast.status = "done"
-        broadcast.finished_at = now
+        opportunities.finish_broadcast(broadcast, now)
         await query.message.answer(
             _("Nobody matches right now; your request is listed in /kansen.")
         )
         return
     sent = await query.message.answer(
-        progress_text(opp.title, broadcast.total, {"pending": broadcast.total})
+        progress_text(opp.title, broadcast.total, {OutboxStatus.PENDING: broadcast.total})
     )
     broadcast.progress_message_id = sent.message_id

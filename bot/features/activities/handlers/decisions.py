@@ -15,6 +15,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.activities.callbacks import DecisionAction, DecisionCb
+from bot.features.activities.conversations.state import ThreadData, load_thread, save_thread
 from bot.features.activities.handlers.thread import (
     MAX_LENGTH,
     MIN_LENGTH,
@@ -22,13 +24,14 @@ from bot.features.activities.handlers.thread import (
     send_answer,
     send_question,
 )
-from bot.features.activities.texts import Pr, helpers_button
+from bot.features.activities.keys import decision_key, proposal_ref
+from bot.features.activities.texts import helpers_button
 from bot.kit import notify
 from bot.kit.clock import Clock
 from domain.roles import Role
 from storage import people
 from storage.activities import queries as activities
-from storage.activities.models import Activity
+from storage.activities.models import Activity, ActivityStatus
 
 
 class ProposalChat(StatesGroup):
@@ -39,10 +42,16 @@ class ProposalChat(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(approve, Pr.filter(F.a == "ok"))
-    router.callback_query.register(start_question, Pr.filter(F.a == "ask"))
-    router.callback_query.register(start_decline, Pr.filter(F.a == "no"))
-    router.callback_query.register(start_answer, Pr.filter(F.a == "answer"))
+    router.callback_query.register(approve, DecisionCb.filter(F.action == DecisionAction.APPROVE))
+    router.callback_query.register(
+        start_question, DecisionCb.filter(F.action == DecisionAction.ASK)
+    )
+    router.callback_query.register(
+        start_decline, DecisionCb.filter(F.action == DecisionAction.DECLINE)
+    )
+    router.callback_query.register(
+        start_answer, DecisionCb.filter(F.action == DecisionAction.ANSWER)
+    )
     router.message.register(typed, ProposalChat.asking, F.text)
     router.message.register(typed, ProposalChat.declining, F.text)
     router.message.register(typed, ProposalChat.answering, F.text)
@@ -65,7 +74,7 @@ async def _own(
     ):
         await query.answer(_("Only the coordinator can decide on this proposal."), show_alert=True)
         return None
-    if activity.status != activities.SUBMITTED:
+    if activity.status != ActivityStatus.SUBMITTED:
         await query.answer(_("Proposal #{id} was already decided.").format(id=activity.id))
         return None
     return activity
@@ -73,17 +82,17 @@ async def _own(
 
 async def approve(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: DecisionCb,
     db: AsyncSession,
     clock: Clock,
     member: people.Member | None,
 ) -> None:
-    activity = await _own(query, db, member, callback_data.i)
+    activity = await _own(query, db, member, callback_data.activity_id)
     if activity is None or member is None:
         return
     now = clock.now()
     if not await activities.decide(
-        db, activity.id, activities.APPROVED, member.person.id, None, now
+        db, activity.id, ActivityStatus.APPROVED, member.person.id, None, now
     ):
         await query.answer(_("Proposal #{id} was already decided.").format(id=activity.id))
         return
@@ -106,25 +115,25 @@ async def approve(
                 ).format(id=activity.id, title=html.quote(activity.title)),
                 helpers_button(activity.id),
             ),
-            key=f"proposal:{activity.id}:approved",
+            key=decision_key(activity.id, ActivityStatus.APPROVED),
             now=now,
-            ref=f"proposal:{activity.id}",
+            ref=proposal_ref(activity.id),
         )
 
 
 async def start_question(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: DecisionCb,
     db: AsyncSession,
     state: FSMContext,
     member: people.Member | None,
 ) -> None:
-    activity = await _own(query, db, member, callback_data.i)
+    activity = await _own(query, db, member, callback_data.activity_id)
     if activity is None:
         return
     await query.answer()
     await state.set_state(ProposalChat.asking)
-    await state.set_data({"activity": activity.id})
+    await save_thread(state, ThreadData(activity=activity.id))
     await query.bot.send_message(  # type: ignore[union-attr]
         query.from_user.id,
         _("Type your question about proposal #{id} for {name}. Stop? Type /cancel.").format(
@@ -135,17 +144,17 @@ async def start_question(
 
 async def start_decline(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: DecisionCb,
     db: AsyncSession,
     state: FSMContext,
     member: people.Member | None,
 ) -> None:
-    activity = await _own(query, db, member, callback_data.i)
+    activity = await _own(query, db, member, callback_data.activity_id)
     if activity is None:
         return
     await query.answer()
     await state.set_state(ProposalChat.declining)
-    await state.set_data({"activity": activity.id})
+    await save_thread(state, ThreadData(activity=activity.id))
     await query.bot.send_message(  # type: ignore[union-attr]
         query.from_user.id,
         _(
@@ -158,18 +167,18 @@ async def start_decline(
 
 async def start_answer(
     query: CallbackQuery,
-    callback_data: Pr,
+    callback_data: DecisionCb,
     db: AsyncSession,
     state: FSMContext,
     member: people.Member | None,
 ) -> None:
-    activity = await activities.get(db, callback_data.i)
+    activity = await activities.get(db, callback_data.activity_id)
     if activity is None or member is None or activity.person_id != member.person.id:
         await query.answer(_("This proposal is not yours."), show_alert=True)
         return
     await query.answer()
     await state.set_state(ProposalChat.answering)
-    await state.set_data({"activity": activity.id})
+    await save_thread(state, ThreadData(activity=activity.id))
     await query.bot.send_message(  # type: ignore[union-attr]
         query.from_user.id,
         _("Type your answer about proposal #{id}.").format(id=activity.id),
@@ -192,9 +201,9 @@ async def typed(
         )
         return
     current = await state.get_state()
-    data = await state.get_data()
+    data = await load_thread(state)
     await state.clear()
-    activity = await activities.get(db, int(data.get("activity", 0)))
+    activity = await activities.get(db, data.activity)
     if activity is None or member is None:
         await message.answer(_("This proposal no longer exists."))
         return
@@ -216,7 +225,7 @@ async def decline(
 ) -> None:
     now = clock.now()
     if not await activities.decide(
-        db, activity.id, activities.DECLINED, member.person.id, reason, now
+        db, activity.id, ActivityStatus.DECLINED, member.person.id, reason, now
     ):
         await message.answer(_("Proposal #{id} was already decided.").format(id=activity.id))
         return
@@ -236,9 +245,9 @@ async def decline(
                     id=activity.id, title=html.quote(activity.title), reason=html.quote(reason)
                 )
             ),
-            key=f"proposal:{activity.id}:declined",
+            key=decision_key(activity.id, ActivityStatus.DECLINED),
             now=now,
-            ref=f"proposal:{activity.id}",
+            ref=proposal_ref(activity.id),
         )
 
 

@@ -3,7 +3,8 @@
 A question goes to the Citytrainer through the outbox (ref `proposal:<id>`, with an "Antwoorden"
 button); an answer goes to the coordinators with the decision buttons again. Both are stored
 (`ProposalMessage`) and carry the proposal's number (#id), so the thread stays together. A reply
-to any message about a proposal lands in `by_reply` (registered in bot.activity_feature).
+to any message about a proposal lands in `by_reply` (registered for the ref kind `proposal` in
+the feature's declaration).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.activities.keys import answer_key, proposal_id, proposal_ref, question_key
 from bot.features.activities.texts import answer_button, decision_buttons
 from bot.kit import notify
 from bot.kit.clock import Clock
 from domain.roles import Role
 from storage import people
 from storage.activities import queries as activities
-from storage.activities.models import Activity
+from storage.activities.models import Activity, ActivityStatus, ThreadSide
 from storage.models import Person
 
 MIN_LENGTH, MAX_LENGTH = 3, 1000
@@ -38,12 +40,12 @@ async def send_question(
     activity: Activity,
     text: str,
 ) -> None:
-    if activity.status != activities.SUBMITTED or activity.person_id is None:
+    if activity.status != ActivityStatus.SUBMITTED or activity.person_id is None:
         await message.answer(_("Proposal #{id} was already decided.").format(id=activity.id))
         return
     now = clock.now()
     note = await activities.add_message(
-        db, activity.id, member.person.id, activities.COORDINATOR_SIDE, text, now
+        db, activity.id, member.person.id, ThreadSide.COORDINATOR, text, now
     )
     reached = await notify.to_person(
         db,
@@ -55,9 +57,9 @@ async def send_question(
             ).format(id=activity.id, title=html.quote(activity.title), question=html.quote(text)),
             answer_button(activity.id),
         ),
-        key=f"proposal:{activity.id}:q:{note.id}",
+        key=question_key(activity.id, note.id),
         now=now,
-        ref=f"proposal:{activity.id}",
+        ref=proposal_ref(activity.id),
     )
     if reached:
         await message.answer(
@@ -77,9 +79,10 @@ async def send_answer(
 ) -> None:
     now = clock.now()
     note = await activities.add_message(
-        db, activity.id, member.person.id, activities.CITYTRAINER_SIDE, text, now
+        db, activity.id, member.person.id, ThreadSide.CITYTRAINER, text, now
     )
-    markup = decision_buttons(activity.id) if activity.status == activities.SUBMITTED else None
+    submitted = activity.status == ActivityStatus.SUBMITTED
+    markup = decision_buttons(activity.id) if submitted else None
     await notify.to_coordinators(
         db,
         activity.programme_id,
@@ -95,9 +98,9 @@ async def send_answer(
             ),
             markup,
         ),
-        key=f"proposal:{activity.id}:a:{note.id}",
+        key=answer_key(activity.id, note.id),
         now=now,
-        ref=f"proposal:{activity.id}",
+        ref=proposal_ref(activity.id),
     )
     await message.answer(_("Thanks! Your answer went to the coordinator."))
 
@@ -106,7 +109,8 @@ async def by_reply(
     message: Message, db: AsyncSession, clock: Clock, member: people.Member, ident: str
 ) -> None:
     """A reply to a message about a proposal: the Citytrainer answers, a coordinator asks."""
-    activity = await activities.get(db, int(ident)) if ident.isdigit() else None
+    number = proposal_id(ident)
+    activity = await activities.get(db, number) if number is not None else None
     text = (message.text or "").strip()
     if activity is None:
         await message.answer(_("This proposal no longer exists."))
