@@ -31,9 +31,9 @@ from bot.kit.clock import Clock
 from bot.kit.commands import CommandSpec
 from bot.kit.feature import Feature, MenuItem, Registry
 from bot.kit.keyboards import inline_choices
-from bot.kit.refs import key, ref
 from domain.roles import Role
 from storage import people, questions
+from storage.refs import key, ref
 
 MENU_QUESTION = __("Ask a question")
 MIN_LENGTH, MAX_LENGTH = 5, 1000

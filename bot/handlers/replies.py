@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit.clock import Clock
 from bot.kit.feature import Registry
-from bot.kit.refs import parse_ref
 from storage import people, questions
+from storage.refs import parse_ref
 
 
 def create_router() -> Router:

@@ -2,7 +2,7 @@
 
 A feature (signup, course, hours, ...) declares its routers, its commands for the menu of each
 role, its main-menu buttons, the periodic sweeps it needs, the replies it routes (replies to bot
-messages whose outbox row has `ref="<kind>:<id>"`, see `bot.kit.refs`), its web pages and its
+messages whose outbox row has `ref="<kind>:<id>"`, see `storage.refs`), its web pages and its
 command-line commands. The list of features lives in `bot.features` and is passed to the
 composition root (`bot.app.factory.build_app`), which builds one `Registry` and injects it into
 handlers as `registry`; nothing looks features up at run time.

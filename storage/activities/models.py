@@ -7,46 +7,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.activities.status import ActivityKind, ActivityStatus, Need, ThreadSide
 from storage.models import Base, fk
 from storage.types import EnumText
-
-
-class ActivityStatus(StrEnum):
-    """Where a proposal stands: submitted, then approved or declined by a coordinator (once)."""
-
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    DECLINED = "declined"
-
-
-class ActivityKind(StrEnum):
-    """What kind of activity a Citytrainer proposes (the /voorstel question)."""
-
-    SPORT = "sport"
-    CULTURE = "culture"
-    SOCIAL = "social"
-
-
-class Need(StrEnum):
-    """What an activity needs; `Activity.needs` holds the chosen values, comma-separated."""
-
-    SPACE = "space"
-    MATERIAL = "material"
-    MONEY = "money"
-    HELP = "help"
-    PARTNER = "partner"
-
-
-class ThreadSide(StrEnum):
-    """Who wrote a message in the thread about a proposal."""
-
-    COORDINATOR = "coordinator"
-    CITYTRAINER = "citytrainer"
 
 
 class Activity(Base):
@@ -61,9 +28,7 @@ class Activity(Base):
     programme_id: Mapped[int] = fk("programme.id")
     person_id: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
     title: Mapped[str] = mapped_column(String(120))
-    # one of `ActivityKind`; kept a plain string column: rows written by other code (tests)
-    # may hold other kinds, and EnumText would refuse them
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ActivityKind] = mapped_column(EnumText(ActivityKind, 16))
     status: Mapped[ActivityStatus] = mapped_column(EnumText(ActivityStatus, 16))
     planned_date: Mapped[dt.date | None] = mapped_column(Date)
     participants: Mapped[int | None] = mapped_column(Integer)
@@ -96,3 +61,6 @@ class ProposalMessage(Base):
     side: Mapped[ThreadSide] = mapped_column(EnumText(ThreadSide, 16))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
+
+
+__all__ = ["Activity", "ActivityKind", "ActivityStatus", "Need", "ProposalMessage", "ThreadSide"]

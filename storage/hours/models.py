@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.hours.places import PlacementTrack
+from domain.hours.places import OrganisationKind, PlacementTrack
 from domain.hours.practice import HoursKind, LogStatus
 from storage.models import Base, fk
 from storage.types import EnumText
@@ -27,9 +27,7 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = fk("programme.id")
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(16))
-    """Usually a `domain.hours.places.OrganisationKind`; kept as free text (older rows and other
-    tools may hold other kinds, shown as they are)."""
+    kind: Mapped[OrganisationKind] = mapped_column(EnumText(OrganisationKind, 16))
     neighbourhood: Mapped[str | None] = mapped_column(String(80))
     contact: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime]

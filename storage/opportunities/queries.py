@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.opportunities import matching
 from domain.opportunities.status import JoinOutcome, OpportunityStatus, SignupStatus
 from domain.roles import Role
-from storage import outbox
+from storage import outbox, refs
 from storage.models import ChannelIdentity, OutboxMessage, Person, RoleGrant
 from storage.opportunities.models import (
     BroadcastStatus,
@@ -237,18 +237,14 @@ async def recipients(
     return found
 
 
-# Storage may not import `bot.kit.refs`; these two build the same text as `ref(REF_KIND, id)`
-# and `key(REF_KIND, id, "to", person)` (tests/opportunities/test_opp_callbacks.py checks it).
-
-
 def opportunity_ref(opportunity_id: int) -> str:
     """The ref of the messages about an opportunity: "op:12"."""
-    return f"{REF_KIND}:{opportunity_id}"
+    return refs.ref(REF_KIND, opportunity_id)
 
 
 def recipient_key(opportunity_id: int, person_id: int) -> str:
     """The idempotency key of the broadcast message to one person: "op:12:to:34"."""
-    return f"{REF_KIND}:{opportunity_id}:to:{person_id}"
+    return refs.key(REF_KIND, opportunity_id, "to", person_id)
 
 
 async def start_broadcast(

@@ -10,7 +10,7 @@ from bot.kit.clock import ManualClock
 from domain.hours.practice import LogStatus
 from domain.nazorg.engagement import NudgeStep
 from simulator.client import EmulatorClient
-from storage.activities.models import Activity
+from storage.activities.models import Activity, ActivityKind
 from storage.course.models import Cohort, CourseSession
 from storage.hours.models import PracticeHours
 from storage.models import OutboxMessage, Programme
@@ -110,7 +110,7 @@ async def test_weekly_digest_with_each_kind_of_item(
                 programme_id=p,
                 person_id=pid,
                 title="Dansmiddag Noord",
-                kind="proposal",
+                kind=ActivityKind.SOCIAL,
                 status="submitted",
                 created_at=sunday,
             )

@@ -37,12 +37,12 @@ from bot.features.opportunities.conversations.state import (
     HoursData,
     PostData,
 )
-from bot.kit.refs import key, ref
 from domain.opportunities.matching import Track
 from domain.opportunities.status import JoinOutcome, OpportunityStatus
 from domain.roles import Role
 from simulator.client import EmulatorClient
 from storage.opportunities import queries as opportunities
+from storage.refs import key, ref
 from tests.conftest import BotHarness
 from tests.opportunities.conftest import Seed
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.hours.places import OrganisationKind
 from domain.roles import Role
 from storage import migrate, people, updates
 from storage.db import create_session_factory
@@ -41,7 +42,9 @@ async def _counts(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, ...]
 
 
 async def _organisation(session: AsyncSession, programme_id: int, name: str) -> int:
-    org = Organisation(programme_id=programme_id, name=name, kind="club", created_at=T0)
+    org = Organisation(
+        programme_id=programme_id, name=name, kind=OrganisationKind.SPORT, created_at=T0
+    )
     session.add(org)
     await session.flush()
     return org.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kit.refs import MAX_KEY_LENGTH, Ref, key, parse_ref, ref
+from storage.refs import MAX_KEY_LENGTH, Ref, key, parse_ref, ref
 
 
 def test_a_ref_round_trips() -> None:

@@ -9,8 +9,8 @@ ref routes a reply to `thread.by_reply`).
 
 from __future__ import annotations
 
-from bot.kit.refs import Ref, key, ref
 from storage.activities.models import ActivityStatus
+from storage.refs import Ref, key, ref
 
 PROPOSAL = "proposal"
 """The ref kind of messages about a proposal; replies to them come back by it."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.kit.refs import key
 from domain.reminders import ReminderKind
 from storage.course.queries import REMINDER_KEY
+from storage.refs import key
 
 CANCELLED_STAMP = "cancelled"
 

@@ -1,4 +1,4 @@
-"""Refs and idempotency keys of the hours feature, built in one place (`bot.kit.refs`).
+"""Refs and idempotency keys of the hours feature, built in one place (`storage.refs`).
 
 The texts must never change: outbox rows already written rely on them ("hours:12",
 "hours:12:remind1:to:34", ...), and a reply to a log's message is routed by its ref.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from bot.kit.refs import Ref, key, ref
 from domain.hours.practice import LogStatus, ReminderStep
+from storage.refs import Ref, key, ref
 
 KIND = "hours"
 """The ref kind of a log's decision messages; replies to them go to the hours feature."""

@@ -1,4 +1,4 @@
-"""Idempotency keys of nazorg's outbox rows, built in one place (`bot.kit.refs.key`).
+"""Idempotency keys of nazorg's outbox rows, built in one place (`storage.refs.key`).
 
 The texts must never change: rows already in the outbox (and `NazorgNudge.outbox_key`) rely on
 them. Nazorg's messages carry no ref (nothing replies to them).
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.kit.refs import key
 from domain.nazorg.engagement import NudgeStep
+from storage.refs import key
 
 KIND = "nazorg"
 

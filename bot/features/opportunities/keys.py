@@ -1,4 +1,4 @@
-"""Refs and idempotency keys of the opportunities feature, built with `bot.kit.refs`.
+"""Refs and idempotency keys of the opportunities feature, built with `storage.refs`.
 
 The texts never change: rows already in the outbox rely on them ("op:12:joined:34:1767000000",
 "opbc:5:final", "opsignup:9:attended"). The broadcast's own key per person ("op:12:to:34") and
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.kit.refs import key, ref
 from storage.opportunities.queries import REF_KIND
+from storage.refs import key, ref
 
 BROADCAST_KIND = "opbc"
 SIGNUP_KIND = "opsignup"

@@ -1,4 +1,4 @@
-"""The signup's refs and outbox idempotency keys, each built in one place (`bot.kit.refs`).
+"""The signup's refs and outbox idempotency keys, each built in one place (`storage.refs`).
 
 The texts never change: outbox rows already written rely on them ("signup:12:placed",
 "enrolment:7:offer:2026-03-02 10:00:00+00:00", ...). A reply to a message with `signup_ref`
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.kit.refs import Ref, key, ref
+from storage.refs import Ref, key, ref
 
 SIGNUP = "signup"
 """The ref kind (and key prefix) of a signup: a reply to its message goes to the signup."""

@@ -4,7 +4,8 @@ A *ref* names what an outbox message is about ("hours:12"); a reply to that mess
 to the feature that registered the ref's kind (`Feature.replies`). An *idempotency key* makes an
 outbox row unique ("hours:12:remind1:chat:34"), so a sweep or handler that runs twice writes
 nothing twice. Features build both with the functions below, usually through small typed
-builders of their own (`bot/features/<name>/keys.py`).
+builders of their own (`bot/features/<name>/keys.py`). It lives in `storage` (standard library
+only) because queries build and match keys too.
 """
 
 from __future__ import annotations
