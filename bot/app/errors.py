@@ -23,7 +23,7 @@ def create_router() -> Router:
 
 async def on_error(event: ErrorEvent, metrics: Metrics) -> bool:
     update = event.update
-    user = update.event.from_user if hasattr(update.event, "from_user") else None
+    user = getattr(update.event, "from_user", None)
     metrics.errors.inc()
     log.error(
         "handler failed: update_id=%s type=%s user_id=%s",

@@ -16,6 +16,9 @@ through the outbox (see bot.handlers.replies).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from aiogram import F, Router, html
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -44,8 +47,28 @@ class AskQuestion(StatesGroup):
     confirming = State()
 
 
+class QuestionChoice(StrEnum):
+    SEND = "send"
+    CHANGE = "change"
+
+
 class QuestionAction(CallbackData, prefix="q"):
-    action: str  # "send" or "change"
+    action: QuestionChoice
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    """The flow's state: the question typed so far (state saved by older versions loads too)."""
+
+    question: str = ""
+
+    @classmethod
+    async def load(cls, state: FSMContext) -> QuestionDraft:
+        value = (await state.get_data()).get("question")
+        return cls(question=value if isinstance(value, str) else "")
+
+    async def save(self, state: FSMContext) -> None:
+        await state.update_data(question=self.question)
 
 
 def create_router() -> Router:
@@ -56,10 +79,10 @@ def create_router() -> Router:
     router.message.register(not_text, AskQuestion.typing)
     router.message.register(use_buttons, AskQuestion.confirming)
     router.callback_query.register(
-        send, AskQuestion.confirming, QuestionAction.filter(F.action == "send")
+        send, AskQuestion.confirming, QuestionAction.filter(F.action == QuestionChoice.SEND)
     )
     router.callback_query.register(
-        change, AskQuestion.confirming, QuestionAction.filter(F.action == "change")
+        change, AskQuestion.confirming, QuestionAction.filter(F.action == QuestionChoice.CHANGE)
     )
     router.callback_query.register(stale, QuestionAction.filter(), StateFilter(None))
     return router
@@ -88,7 +111,7 @@ async def receive(message: Message, state: FSMContext) -> None:
             )
         )
         return
-    await state.update_data(question=text)
+    await QuestionDraft(question=text).save(state)
     await state.set_state(AskQuestion.confirming)
     await message.answer(
         _("Your question:\n\n{question}\n\nShall I send it to the coordinator?").format(
@@ -96,8 +119,8 @@ async def receive(message: Message, state: FSMContext) -> None:
         ),
         reply_markup=inline_choices(
             [
-                (_("Send"), QuestionAction(action="send").pack()),
-                (_("Change"), QuestionAction(action="change").pack()),
+                (_("Send"), QuestionAction(action=QuestionChoice.SEND).pack()),
+                (_("Change"), QuestionAction(action=QuestionChoice.CHANGE).pack()),
             ],
             columns=2,
         ),
@@ -124,8 +147,7 @@ async def send(
     registry: Registry,
 ) -> None:
     user = query.from_user
-    data = await state.get_data()
-    text = str(data.get("question", ""))
+    text = (await QuestionDraft.load(state)).question
     now = clock.now()
     member = member or await people.ensure_telegram_member(
         db,

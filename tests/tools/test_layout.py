@@ -1,0 +1,67 @@
+"""The layout keeps its promises: one name per feature in every layer, nothing loose in bot/.
+
+See docs/architecture.md. Together with the import contracts (`make lint`) this keeps the
+structure from drifting back.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.features import all_features
+
+ROOT = Path(__file__).resolve().parents[2]
+FEATURES = sorted(f.name for f in all_features() if f.name != "question")
+LAYERS = (
+    "bot/features/{name}/__init__.py",
+    "bot/features/{name}/feature.py",
+    "storage/{name}/__init__.py",
+    "domain/{name}/__init__.py",
+    "tests/{name}",
+    "locales/nl/LC_MESSAGES/{name}.po",
+)
+
+
+def _python_files(*packages: str) -> list[Path]:
+    return [
+        path
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+        if "__pycache__" not in path.parts
+    ]
+
+
+@pytest.mark.parametrize("name", FEATURES)
+def test_a_feature_has_its_name_in_every_layer(name: str) -> None:
+    missing = [
+        layer.format(name=name) for layer in LAYERS if not (ROOT / layer.format(name=name)).exists()
+    ]
+    assert not missing, f"feature {name!r} lacks {missing}"
+
+
+def test_every_feature_package_is_registered() -> None:
+    packages = {p.parent.name for p in (ROOT / "bot" / "features").glob("*/feature.py")}
+    assert packages == set(FEATURES)
+
+
+def test_the_bot_root_holds_only_its_entry_points_and_packages() -> None:
+    loose = sorted(
+        p.name
+        for p in (ROOT / "bot").iterdir()
+        if p.is_file() and p.name not in {"__init__.py", "__main__.py"}
+    )
+    assert loose == []
+
+
+def test_no_feature_is_looked_up_at_run_time() -> None:
+    probe = re.compile(r"\bimportlib\b|\bimport_module\(|\bhasattr\(|__import__\(")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in _python_files("bot", "storage", "domain")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if probe.search(line)
+    ]
+    assert found == []
