@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from aiogram.fsm.context import FSMContext
 
+from bot.kit.state import as_date, as_member
 from domain.course.rules import CourseTrack
 
 
@@ -31,19 +32,6 @@ def _number(raw: object) -> int:
 
 def _text(raw: object) -> str | None:
     return raw if isinstance(raw, str) and raw else None
-
-
-def _day(raw: object) -> dt.date | None:
-    if not isinstance(raw, str):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
-def _track(raw: object) -> CourseTrack | None:
-    return next((track for track in CourseTrack if track.value == raw), None)
 
 
 @dataclass(frozen=True)
@@ -84,8 +72,8 @@ class NewGroupData:
         data = await state.get_data()
         return cls(
             name=_text(data.get("name")),
-            track=_track(data.get("track")),
-            start=_day(data.get("start")),
+            track=as_member(CourseTrack, data.get("track")),
+            start=as_date(data.get("start")),
             location=_text(data.get("location")),
             leader=_number(data.get("leader")),
         )

@@ -17,48 +17,11 @@ from typing import Any, Self, TypeVar
 
 from aiogram.fsm.context import FSMContext
 
+from bot.kit.state import as_date, as_int, as_ints, as_member, as_text
 from domain.hours.places import OrganisationKind, PlacementTrack
 
 Raw = Mapping[str, Any]
 E = TypeVar("E", bound=StrEnum)
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _day(value: object) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _ints(value: object) -> tuple[int, ...]:
-    if not isinstance(value, list | tuple):
-        return ()
-    return tuple(n for n in (_int(v) for v in value) if n is not None)
-
-
-def _member(enum: type[E], value: object) -> E | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return enum(value)
-    except ValueError:
-        return None
 
 
 class _Flow:
@@ -91,10 +54,10 @@ class LogDraft(_Flow):
     @classmethod
     def from_raw(cls, raw: Raw) -> Self:
         return cls(
-            placement=_int(raw.get("placement")),
-            day=_day(raw.get("day")),
-            minutes=_int(raw.get("minutes")),
-            what=_text(raw.get("what")),
+            placement=as_int(raw.get("placement")),
+            day=as_date(raw.get("day")),
+            minutes=as_int(raw.get("minutes")),
+            what=as_text(raw.get("what")),
         )
 
     def to_raw(self) -> dict[str, Any]:
@@ -114,7 +77,7 @@ class DecisionDraft(_Flow):
 
     @classmethod
     def from_raw(cls, raw: Raw) -> Self:
-        return cls(log=_int(raw.get("log")))
+        return cls(log=as_int(raw.get("log")))
 
     def to_raw(self) -> dict[str, Any]:
         return {"log": self.log}
@@ -129,7 +92,7 @@ class CorrectionDraft(_Flow):
 
     @classmethod
     def from_raw(cls, raw: Raw) -> Self:
-        return cls(log=_int(raw.get("log")), minutes=_int(raw.get("minutes")))
+        return cls(log=as_int(raw.get("log")), minutes=as_int(raw.get("minutes")))
 
     def to_raw(self) -> dict[str, Any]:
         return {"log": self.log, "minutes": self.minutes}
@@ -146,9 +109,9 @@ class OrganisationDraft(_Flow):
     @classmethod
     def from_raw(cls, raw: Raw) -> Self:
         return cls(
-            name=_text(raw.get("name")),
-            kind=_member(OrganisationKind, raw.get("kind")),
-            area=_text(raw.get("area")),
+            name=as_text(raw.get("name")),
+            kind=as_member(OrganisationKind, raw.get("kind")),
+            area=as_text(raw.get("area")),
         )
 
     def to_raw(self) -> dict[str, Any]:
@@ -170,12 +133,12 @@ class PlacementDraft(_Flow):
     @classmethod
     def from_raw(cls, raw: Raw) -> Self:
         return cls(
-            org=_int(raw.get("org")),
-            supervisors=_ints(raw.get("supervisors")),
-            trainee=_int(raw.get("trainee")),
-            supervisor=_int(raw.get("supervisor")),
-            track=_member(PlacementTrack, raw.get("track")),
-            motivation=_text(raw.get("motivation")),
+            org=as_int(raw.get("org")),
+            supervisors=as_ints(raw.get("supervisors")),
+            trainee=as_int(raw.get("trainee")),
+            supervisor=as_int(raw.get("supervisor")),
+            track=as_member(PlacementTrack, raw.get("track")),
+            motivation=as_text(raw.get("motivation")),
         )
 
     def to_raw(self) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from typing import Any, Literal, get_args
 
 from aiogram.fsm.context import FSMContext
 
+from bot.kit.state import as_date, as_int, as_text
+
 NONE = "-"
 """The answer "ongoing", "no minimum age", "everywhere" or "no deadline" in /kans."""
 
@@ -39,22 +41,8 @@ Answer = str | int
 """A parsed /kans answer: text, a number or NONE."""
 
 
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def _answer(value: object) -> Answer | None:
-    return value if isinstance(value, str) else _int(value)
+    return value if isinstance(value, str) else as_int(value)
 
 
 @dataclass(frozen=True)
@@ -84,13 +72,13 @@ class PostData:
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> PostData:
-        values: dict[str, Any] = {"step": _int(raw.get("step")) or 0}
+        values: dict[str, Any] = {"step": as_int(raw.get("step")) or 0}
         for name in ("minutes", "places"):
-            values[name] = _int(raw.get(name))
+            values[name] = as_int(raw.get(name))
         values["min_age"] = _answer(raw.get("min_age"))
         for name in get_args(AnswerName):
             if name not in values:
-                values[name] = _str(raw.get(name))
+                values[name] = as_text(raw.get(name))
         return cls(**values)
 
     def to_data(self) -> dict[str, Any]:
@@ -120,15 +108,6 @@ async def save_post(state: FSMContext, data: PostData) -> None:
     await state.set_data(data.to_data())
 
 
-def _date(value: object) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 @dataclass(frozen=True)
 class HoursData:
     """The hours done at an opportunity, so far. Stored under the keys it always had: `signup`,
@@ -143,10 +122,10 @@ class HoursData:
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> HoursData:
         return cls(
-            signup_id=_int(raw.get("signup")),
-            day=_date(raw.get("day")),
-            minutes=_int(raw.get("minutes")),
-            what=_str(raw.get("what")),
+            signup_id=as_int(raw.get("signup")),
+            day=as_date(raw.get("day")),
+            minutes=as_int(raw.get("minutes")),
+            what=as_text(raw.get("what")),
         )
 
     def to_data(self) -> dict[str, Any]:
