@@ -52,15 +52,20 @@ async def enqueue(
     person_id: int | None = None,
     programme_id: int | None = None,
     ref: str | None = None,
+    channel: str = "telegram",
 ) -> bool:
-    """Add a message unless one with the same key exists; True when it was added."""
+    """Add a message unless one with the same key exists; True when it was added.
+
+    `channel` is how it travels: "telegram" (chat_id is a Telegram chat) or "email" (chat_id is
+    an e-mail address).
+    """
     values = {
         "chat_id": chat_id,
         "payload": payload,
         "idempotency_key": key[:200],
         "priority": int(priority),
         "method": method,
-        "channel": "telegram",
+        "channel": channel,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
         "not_before": not_before or now,

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     web_host: str = Field(default="127.0.0.1", description="address of the bot's web server")
     web_port: int = Field(default=8080, ge=0, le=65535)
     emulator_port: int = Field(default=8081, ge=0, le=65535, description="local mode only")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="when set, /metrics needs 'Authorization: Bearer <token>'"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     outbox_rate_per_second: float = Field(default=25.0, gt=0, le=30)
@@ -62,6 +65,7 @@ class Settings(BaseSettings):
         "redis_url",
         "webhook_url",
         "public_base_url",
+        "metrics_token",
         mode="before",
     )
     @classmethod
