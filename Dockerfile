@@ -34,6 +34,9 @@ ENV PATH="/opt/venv/bin:$PATH" \
     WEB_PORT=8080 \
     DATABASE_URL=sqlite+aiosqlite:////app/data/citytrainers.db
 USER 10001
+# Port 8080 serves /healthz (generic, open for the health check), /metrics and the webhook.
+# /metrics is open unless METRICS_TOKEN is set: run with -e METRICS_TOKEN=<long random string>
+# and let Prometheus send "Authorization: Bearer <token>". The certificate font ships in bot/.
 EXPOSE 8080
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

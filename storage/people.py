@@ -14,6 +14,22 @@ from storage.models import ChannelIdentity, Person, Programme, RoleGrant
 TELEGRAM = "telegram"
 
 
+class NotAPrivateChat(ValueError):
+    """A person's Telegram channel can only be their private chat with the bot."""
+
+
+def check_private_chat(channel: str, external_id: str, chat_id: str) -> None:
+    """Refuse to store a group, supergroup or channel as a person's chat.
+
+    A Telegram private chat has the id of the user (a positive number); groups, supergroups and
+    channels have negative ids of their own. Personal messages follow the stored chat, so a
+    group stored here would receive them.
+    """
+    private = external_id.isascii() and external_id.isdigit() and chat_id == external_id
+    if channel == TELEGRAM and not private:
+        raise NotAPrivateChat("a Telegram channel must be the user's private chat with the bot")
+
+
 @dataclass(frozen=True)
 class Member:
     """Who sent an update: their person, channel identity and active roles."""
@@ -82,6 +98,8 @@ async def create_member(
     first_name: str | None,
     now: dt.datetime,
 ) -> Member:
+    """A new person with this channel; a Telegram chat must be the person's private chat."""
+    check_private_chat(channel, external_id, chat_id)
     person = Person(programme_id=programme_id, first_name=first_name, created_at=now)
     session.add(person)
     await session.flush()
@@ -108,7 +126,11 @@ async def ensure_telegram_member(
     display_name: str,
     now: dt.datetime,
 ) -> Member:
-    """The sender as a member, created in the first programme when we have never met them."""
+    """The sender as a member, created in the first programme when we have never met them.
+
+    Raises NotAPrivateChat for any chat other than the user's private chat with the bot.
+    """
+    check_private_chat(TELEGRAM, str(user_id), str(chat_id))
     member = await find_member(session, TELEGRAM, str(user_id))
     if member is not None:
         if member.person.first_name is None:

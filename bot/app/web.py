@@ -1,10 +1,19 @@
-"""The bot's own web server: /healthz, /metrics and (in webhook mode) the webhook."""
+"""The bot's own web server: /healthz, /metrics and (in webhook mode) the webhook.
+
+What these pages say is meant for anyone who can reach the port: `/healthz` answers with a
+generic status only (the detail of a failure goes to the log, never to the caller: an exception
+text names hosts, users and databases), and `/metrics` needs `Authorization: Bearer <token>`
+when a metrics token is set (METRICS_TOKEN).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import logging
 
 from aiohttp import web
+from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -12,19 +21,36 @@ from bot.kit.clock import Clock
 from bot.kit.metrics import Metrics
 from storage import outbox
 
+log = logging.getLogger(__name__)
+
 STUCK_AFTER = dt.timedelta(minutes=15)
 
 
+def bearer_matches(header: str | None, token: str) -> bool:
+    """True when `header` is exactly "Bearer <token>" (compared in constant time)."""
+    scheme, _, given = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 def build_web_app(
-    sessions: async_sessionmaker[AsyncSession], clock: Clock, metrics: Metrics
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    metrics: Metrics,
+    *,
+    metrics_token: SecretStr | None = None,
 ) -> web.Application:
+    """The web app; `metrics_token` (Settings.metrics_token) guards /metrics when it is set."""
+
     async def healthz(_: web.Request) -> web.Response:
         try:
             async with sessions() as session:
                 await session.execute(text("SELECT 1"))
                 stats = await outbox.stats(session, clock.now())
-        except Exception as exc:
-            return web.json_response({"ok": False, "database": repr(exc)[:200]}, status=503)
+        except Exception:
+            log.exception("health check: the database cannot be reached")
+            return web.json_response({"ok": False, "database": "unavailable"}, status=503)
         stuck = stats.oldest_pending_seconds > STUCK_AFTER.total_seconds()
         body = {
             "ok": not stuck,
@@ -34,7 +60,15 @@ def build_web_app(
         }
         return web.json_response(body, status=503 if stuck else 200)
 
-    async def metrics_view(_: web.Request) -> web.Response:
+    async def metrics_view(request: web.Request) -> web.Response:
+        if metrics_token is not None and not bearer_matches(
+            request.headers.get("Authorization"), metrics_token.get_secret_value()
+        ):
+            return web.Response(
+                status=401,
+                text="unauthorized\n",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
         return web.Response(
             body=metrics.render(),
             content_type="text/plain",

@@ -12,7 +12,9 @@ from icalendar import Calendar, Event
 
 from storage.course.models import CourseSession
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# DejaVu Sans 2.37 (Debian fonts-dejavu-core), shipped with the bot: see fonts/LICENSE.
+FONT = Path(__file__).with_name("fonts") / "DejaVuSans.ttf"
+FONT_FAMILY = "dejavu"
 
 
 def calendar_file(
@@ -38,29 +40,31 @@ def calendar_file(
 
 
 def certificate_pdf(name: str, programme: str, title: str, lines: Sequence[str]) -> bytes:
-    """A one-page certificate: title, the person's name, the programme and the date lines."""
+    """A one-page certificate: title, the person's name, the programme and the date lines.
+
+    Any name prints as written (Turkish, Polish, Arabic, ...): the shipped DejaVu Sans covers
+    them, and text shaping (HarfBuzz) joins Arabic letters and sets right-to-left text in order.
+    """
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.add_page()
-    if FONT.exists():
-        pdf.add_font("body", fname=str(FONT))
-        family = "body"
-    else:  # pragma: no cover - only without DejaVu fonts
-        family = "helvetica"
-
-        def latin(text: str) -> str:
-            return text.encode("latin-1", "replace").decode("latin-1")
-
-        name, programme, title = latin(name), latin(programme), latin(title)
-        lines = [latin(line) for line in lines]
-    pdf.set_font(family, size=34)
+    pdf.add_font(FONT_FAMILY, fname=str(FONT))
+    pdf.set_text_shaping(True)
     pdf.ln(30)
+    _fit(pdf, title, size=34)
     pdf.cell(0, 20, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, size=26)
     pdf.ln(10)
+    _fit(pdf, name, size=26)
     pdf.cell(0, 16, name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, size=16)
     pdf.ln(6)
-    pdf.cell(0, 10, programme, align="C", new_x="LMARGIN", new_y="NEXT")
-    for line in lines:
+    for line in (programme, *lines):
+        _fit(pdf, line, size=16)
         pdf.cell(0, 10, line, align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _fit(pdf: FPDF, text: str, *, size: int, smallest: int = 10) -> None:
+    """Set the font at `size`, smaller when needed so that `text` fits on one line."""
+    pdf.set_font(FONT_FAMILY, size=size)
+    while size > smallest and pdf.get_string_width(text) > pdf.epw:
+        size -= 1
+        pdf.set_font(FONT_FAMILY, size=size)
