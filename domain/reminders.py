@@ -11,16 +11,31 @@ Rules (`ReminderRules`):
   intended, which for a reminder is fine. Without a session (e.g. a nudge) only the move to 08:00
   applies.
 - A reminder is still worth sending after downtime only while the session has not begun.
+
+Quiet hours for every message (issue 11, point 6; applied by `storage.outbox` to every row it
+writes or hands to the sender, so no feature can forget them):
+- Who counts as an adult (`counts_as_adult`): a known date of birth decides (18 or older on the
+  local day), whatever the person's roles; a 16-year-old supervisor is a minor. Without a date of
+  birth, a staff role (coordinator, supervisor, course leader: `domain.roles.STAFF_ROLES`) counts
+  as an adult and anyone else (participants, Citytrainers, parents, people we do not know) as a
+  minor. A date of birth after today is wrong data: a minor.
+- `not_before_for`: a message for an adult goes at the time asked (or now). For a minor, when
+  the later of that time and now falls in the quiet hours, it is moved to the end of those quiet
+  hours (`quiet_end`, 08:00 local, also on the nights of a DST change); a later time asked by
+  the caller is kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from domain.dates import age_on
 from domain.local_time import AMSTERDAM, at_local, to_local
+from domain.roles import STAFF_ROLES, Role
 
 
 class ReminderKind(StrEnum):
@@ -102,3 +117,39 @@ def deliver_at(
 def reminder_still_useful(session_start_utc: datetime, now: datetime) -> bool:
     """True while the session has not begun (late reminders after downtime are dropped)."""
     return now < session_start_utc
+
+
+def counts_as_adult(
+    birth_date: date | None,
+    roles: Collection[Role],
+    today: date,
+    rules: ReminderRules | None = None,
+) -> bool:
+    """True when quiet hours do not apply to this person (see the module docstring)."""
+    rules = rules or ReminderRules()
+    if birth_date is None:
+        return not STAFF_ROLES.isdisjoint(roles)
+    if birth_date > today:
+        return False
+    return age_on(birth_date, today) >= rules.quiet_below_age
+
+
+def not_before_for(
+    now: datetime,
+    requested: datetime | None,
+    *,
+    adult: bool,
+    tz: ZoneInfo = AMSTERDAM,
+    rules: ReminderRules | None = None,
+) -> datetime:
+    """The earliest UTC moment a message may go to one recipient (see the module docstring).
+
+    `requested` is the caller's `not_before` (None: as soon as possible).
+    """
+    wanted = requested or now
+    if adult:
+        return wanted
+    sent_at = max(wanted, now)  # the sender takes a row at its not_before or later
+    if not in_quiet_hours(to_local(sent_at, tz).time(), rules):
+        return wanted
+    return deliver_at(sent_at, None, tz=tz, rules=rules)

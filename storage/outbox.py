@@ -5,20 +5,48 @@ idempotency key (a second write with the same key is ignored). The sender claims
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers can share the table), sends them
 and records the outcome. A row claimed by a worker that died mid-send is marked `uncertain`
 and never sent again: nobody gets a message twice.
+
+Quiet hours (issue 11, point 6) are kept here, for every row, so no feature can forget them:
+every row written (`enqueue`, `enqueue_many`) gets its `not_before` from
+`domain.reminders.not_before_for` for its recipients: a message for a minor that would go
+between 21:00 and 08:00 (the programme's local time) waits until 08:00, whatever `not_before`
+the caller passed (a later one is kept). The recipients are the row's person, or else the
+people whose Telegram chat it is; who counts as an adult is `domain.reminders.counts_as_adult`
+(a known date of birth decides; without one, staff roles count as adults, everyone else as a
+minor). A row with no known recipient (an unknown chat; any e-mail, as anyone may read an
+address) counts as a minor's.
+`claim_due` checks the same rule again before it hands a row to the sender, so a row written
+past `enqueue` or moved by a retry into the night waits until 08:00 as well.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage, OutboxStatus
+from domain.dates import local_today
+from domain.local_time import AMSTERDAM
+from domain.reminders import counts_as_adult, not_before_for
+from domain.roles import Role, parse_roles
+from storage.models import (
+    ChannelIdentity,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Programme,
+    RoleGrant,
+)
+
+TELEGRAM = "telegram"
 
 
 class Priority(IntEnum):
@@ -39,27 +67,22 @@ class Claimed:
     attempts: int
 
 
-async def enqueue(
-    session: AsyncSession,
+def row(
     *,
     chat_id: str,
     payload: dict[str, Any],
     key: str,
     now: dt.datetime,
-    priority: Priority = Priority.INTERACTIVE,
+    priority: int = Priority.INTERACTIVE,
     method: str = "sendMessage",
     not_before: dt.datetime | None = None,
     person_id: int | None = None,
     programme_id: int | None = None,
     ref: str | None = None,
-    channel: str = "telegram",
-) -> bool:
-    """Add a message unless one with the same key exists; True when it was added.
-
-    `channel` is how it travels: "telegram" (chat_id is a Telegram chat) or "email" (chat_id is
-    an e-mail address).
-    """
-    values = {
+    channel: str = TELEGRAM,
+) -> dict[str, Any]:
+    """The columns of a new pending row, for `enqueue_many` (quiet hours are applied there)."""
+    return {
         "chat_id": chat_id,
         "payload": payload,
         "idempotency_key": key[:200],
@@ -74,16 +97,194 @@ async def enqueue(
         "programme_id": programme_id,
         "ref": ref,
     }
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: str,
+    payload: dict[str, Any],
+    key: str,
+    now: dt.datetime,
+    priority: Priority = Priority.INTERACTIVE,
+    method: str = "sendMessage",
+    not_before: dt.datetime | None = None,
+    person_id: int | None = None,
+    programme_id: int | None = None,
+    ref: str | None = None,
+    channel: str = TELEGRAM,
+) -> bool:
+    """Add a message unless one with the same key exists; True when it was added.
+
+    `channel` is how it travels: "telegram" (chat_id is a Telegram chat) or "email" (chat_id is
+    an e-mail address). `not_before` is moved out of the quiet hours for minors (module doc).
+    """
+    values = row(
+        chat_id=chat_id,
+        payload=payload,
+        key=key,
+        now=now,
+        priority=priority,
+        method=method,
+        not_before=not_before,
+        person_id=person_id,
+        programme_id=programme_id,
+        ref=ref,
+        channel=channel,
+    )
+    return await enqueue_many(session, [values], now=now) == 1
+
+
+async def enqueue_many(
+    session: AsyncSession, rows: Sequence[dict[str, Any]], *, now: dt.datetime
+) -> int:
+    """Add many rows (built with `row`) in one statement, skipping existing keys; returns how
+    many were added. Quiet hours are applied to each row's `not_before` (module doc)."""
+    if not rows:
+        return 0
+    safe = [dict(values) for values in rows]
+    recipients = await _recipients(session, [_Address.of(values) for values in safe])
+    for values, who in zip(safe, recipients, strict=True):
+        values["not_before"] = who.not_before(now, values["not_before"])
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, OutboxMessage.__table__)
     stmt = (
-        insert(OutboxMessage)
-        .values(**values)
+        insert(table)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)  # counts the rows added, also for executemany on PostgreSQL
     )
-    result = await session.execute(stmt)
+    if len(safe) == 1:
+        result = await session.execute(stmt.values(**safe[0]))
+    else:
+        result = await session.execute(stmt, safe)  # executemany ("insertmanyvalues")
     session.info["outbox"] = True  # lets the sender wake up right after the commit
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return len(result.all())
+
+
+# --- quiet hours: who a row is for -------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else AMSTERDAM
+    except (KeyError, ValueError):
+        return AMSTERDAM
+
+
+@dataclass(frozen=True)
+class _Address:
+    """Where a row goes, as far as it tells who reads it."""
+
+    person_id: int | None
+    chat_id: str
+    channel: str
+    programme_id: int | None
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> _Address:
+        return cls(
+            values.get("person_id"),
+            str(values["chat_id"]),
+            str(values.get("channel") or TELEGRAM),
+            values.get("programme_id"),
+        )
+
+
+@dataclass
+class _Reader:
+    """One person who reads a row's chat: date of birth, active roles, the programme's zone."""
+
+    birth_date: dt.date | None
+    zone: ZoneInfo
+    roles: set[Role] = field(default_factory=set)
+
+    def not_before(self, now: dt.datetime, requested: dt.datetime | None) -> dt.datetime:
+        today = local_today(now, self.zone)
+        adult = counts_as_adult(self.birth_date, frozenset(self.roles), today)
+        return not_before_for(now, requested, adult=adult, tz=self.zone)
+
+
+@dataclass
+class _Recipients:
+    """Everyone who reads a row (nobody known: treated as a minor in `zone`)."""
+
+    readers: list[_Reader]
+    zone: ZoneInfo
+
+    def not_before(self, now: dt.datetime, requested: dt.datetime | None) -> dt.datetime:
+        if not self.readers:
+            return not_before_for(now, requested, adult=False, tz=self.zone)
+        return max(reader.not_before(now, requested) for reader in self.readers)
+
+
+async def _recipients(session: AsyncSession, addresses: list[_Address]) -> list[_Recipients]:
+    """The readers of each address: its person, or else the people of its Telegram chat."""
+    by_chat = await _people_of_chats(
+        session, {a.chat_id for a in addresses if a.person_id is None and a.channel == TELEGRAM}
+    )
+    readers = await _readers(session, {i for a in addresses for i in _reader_ids(a, by_chat)})
+    nobody = {  # rows nobody known reads: the programme's zone, if any
+        a.programme_id
+        for a in addresses
+        if a.programme_id is not None and not _reader_ids(a, by_chat) & readers.keys()
+    }
+    zones: dict[int, ZoneInfo] = {}
+    if nobody:
+        found = await session.execute(
+            select(Programme.id, Programme.timezone).where(Programme.id.in_(sorted(nobody)))
+        )
+        zones = {programme_id: _zone(timezone) for programme_id, timezone in found.all()}
+    result = []
+    for a in addresses:
+        who = [readers[i] for i in sorted(_reader_ids(a, by_chat)) if i in readers]
+        zone = zones.get(a.programme_id, AMSTERDAM) if a.programme_id is not None else AMSTERDAM
+        result.append(_Recipients(who, zone))
+    return result
+
+
+async def _people_of_chats(session: AsyncSession, chats: set[str]) -> dict[str, set[int]]:
+    if not chats:
+        return {}
+    found = await session.execute(
+        select(ChannelIdentity.chat_id, ChannelIdentity.person_id).where(
+            ChannelIdentity.channel == TELEGRAM, ChannelIdentity.chat_id.in_(sorted(chats))
+        )
+    )
+    by_chat: dict[str, set[int]] = {}
+    for chat_id, person_id in found.all():
+        by_chat.setdefault(chat_id, set()).add(person_id)
+    return by_chat
+
+
+async def _readers(session: AsyncSession, ids: set[int]) -> dict[int, _Reader]:
+    """Date of birth, active roles and zone of each person (one query)."""
+    if not ids:
+        return {}
+    found = await session.execute(
+        select(Person.id, Person.birth_date, Programme.timezone, RoleGrant.role)
+        .join(Programme, Programme.id == Person.programme_id)
+        .outerjoin(
+            RoleGrant, and_(RoleGrant.person_id == Person.id, RoleGrant.revoked_at.is_(None))
+        )
+        .where(Person.id.in_(sorted(ids)))
+    )
+    readers: dict[int, _Reader] = {}
+    for person_id, birth_date, timezone, role in found.all():
+        reader = readers.setdefault(person_id, _Reader(birth_date, _zone(timezone)))
+        reader.roles.update(parse_roles([role] if role else []))
+    return readers
+
+
+def _reader_ids(address: _Address, by_chat: dict[str, set[int]]) -> set[int]:
+    """Who reads a row: its person, or the people of its chat; nobody known for e-mail (the
+    row's person is whom the e-mail is about; anyone may read an address)."""
+    if address.channel != TELEGRAM:
+        return set()
+    if address.person_id is not None:
+        return {address.person_id}
+    return by_chat.get(address.chat_id, set())
 
 
 async def claim_due(
@@ -96,7 +297,14 @@ async def claim_due(
 ) -> list[Claimed]:
     """Mark up to `limit` due rows as `sending` for this worker and return them (commit after)."""
     due = (
-        select(OutboxMessage.id)
+        select(
+            OutboxMessage.id,
+            OutboxMessage.person_id,
+            OutboxMessage.chat_id,
+            OutboxMessage.channel,
+            OutboxMessage.programme_id,
+            OutboxMessage.not_before,
+        )
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
         .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
@@ -105,7 +313,8 @@ async def claim_due(
         due = due.where(OutboxMessage.priority.not_in(sorted(skip_priorities)))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    ids = list(await session.scalars(due))
+    candidates = (await session.execute(due)).all()
+    ids = await _outside_quiet_hours(session, candidates, now)
     if not ids:
         return []
     result = await session.execute(
@@ -130,6 +339,30 @@ async def claim_due(
         Claimed(r.id, r.chat_id, r.method, r.payload, r.priority, r.attempts) for r in result.all()
     ]
     return sorted(rows, key=lambda r: ids.index(r.id))  # the order selected: priority, time
+
+
+async def _outside_quiet_hours(
+    session: AsyncSession, candidates: Sequence[Any], now: dt.datetime
+) -> list[int]:
+    """The ids of due rows that may go now; the others (a minor's row at night that did not
+    come through `enqueue`, or was moved into the night by a retry) wait until 08:00."""
+    if not candidates:
+        return []
+    addresses = [
+        _Address(c.person_id, c.chat_id, c.channel or TELEGRAM, c.programme_id) for c in candidates
+    ]
+    ids = []
+    for c, who in zip(candidates, await _recipients(session, addresses), strict=True):
+        release = who.not_before(now, c.not_before)
+        if release <= now:
+            ids.append(c.id)
+            continue
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == c.id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(not_before=release)
+        )
+    return ids
 
 
 async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app.factory import App, build_app
 from bot.app.runtime import Runtime
 from bot.features import all_features
-from bot.kit.clock import Clock, ManualClock, SystemClock
+from bot.kit.clock import Clock, ManualClock, ShiftedClock
 from bot.kit.config import Settings
 from bot.kit.feature import Feature
 from simulator.client import EmulatorClient
@@ -68,6 +69,16 @@ async def emu(emulator: TelegramEmulator) -> AsyncIterator[EmulatorClient]:
         yield client
 
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def daytime_clock() -> ShiftedClock:
+    """Real time, but from noon (Amsterdam) today: a test's outcome never depends on whether it
+    runs inside the quiet hours for minors (21:00-08:00), as CI may."""
+    today = dt.datetime.now(AMSTERDAM).date()
+    return ShiftedClock(dt.datetime.combine(today, dt.time(12, 0), AMSTERDAM))
+
+
 class BotHarness:
     """Starts the real bot (polling over HTTP against the emulator), stops and restarts it."""
 
@@ -76,7 +87,7 @@ class BotHarness:
         self.database_url = database_url
         self.engine: AsyncEngine | None = None
         self.runtime: Runtime | None = None
-        self.clock: Clock = SystemClock()
+        self.clock: Clock = daytime_clock()
         self.overrides: dict[str, Any] = {}
         self.features: tuple[Feature, ...] = all_features()
 

@@ -33,3 +33,19 @@ class ManualClock:
 
     def advance(self, delta: dt.timedelta) -> None:
         self._now += delta
+
+
+class ShiftedClock:
+    """The wall clock moved to another moment: time runs as usual from `start` on.
+
+    Tests that need real time to pass (the outbox sender's pace, timeouts) but must not depend
+    on the hour they run at (quiet hours for minors) start the bot with one of these.
+    """
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self._offset = start.astimezone(dt.UTC) - dt.datetime.now(dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self._offset

@@ -2,6 +2,12 @@
 
 The texts are rendered now (in the sender's transaction, with the catalog active) and
 delivered later by the OutboxSender.
+
+Quiet hours: nothing reaches a minor between 21:00 and 08:00 local. Callers need not (and cannot
+opt out): `storage.outbox.enqueue` moves every row's `not_before` from the recipient's age
+(`domain.reminders.counts_as_adult`: unknown age counts as a minor, staff without a date of
+birth as adults), whatever `not_before` is passed here; a later one is kept. Direct answers to
+the sender of an update (`message.answer`) are no outbox rows and are not delayed.
 """
 
 from __future__ import annotations
@@ -78,7 +84,11 @@ async def to_person(
     not_before: dt.datetime | None = None,
     method: str = "sendMessage",
 ) -> bool:
-    """Queue a message for a person on their Telegram chat; False when they cannot be reached."""
+    """Queue a message for a person on their Telegram chat; False when they cannot be reached.
+
+    `not_before` is the earliest moment the caller wants; at night for a minor the outbox moves
+    it to 08:00 (module docstring).
+    """
     identity = await session.scalar(
         select(ChannelIdentity).where(
             ChannelIdentity.person_id == person_id, ChannelIdentity.channel == people.TELEGRAM

@@ -7,12 +7,14 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.kit import notify
+from domain.roles import Role
 from storage import migrate, outbox
 from storage.db import create_session_factory
-from storage.models import OutboxMessage
+from storage.models import ChannelIdentity, OutboxMessage, Person, Programme, RoleGrant
 from storage.outbox import Priority
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
@@ -341,3 +343,243 @@ async def test_concurrent_claims_without_rows_left_on_postgres(
         assert b == []
         await first.commit()
         await second.commit()
+
+
+# --- quiet hours (issue 11, point 6): every row for a minor waits until 08:00 ----------------
+
+NIGHT = dt.datetime(2026, 3, 2, 21, 30, tzinfo=dt.UTC)  # Monday 22:30 in Amsterdam (CET)
+EIGHT = dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC)  # Tuesday 08:00 in Amsterdam
+MINOR = dt.date(2011, 9, 1)  # 14
+ADULT = dt.date(1990, 5, 1)
+
+
+async def _person(
+    sessions: async_sessionmaker[AsyncSession],
+    chat: str,
+    birth_date: dt.date | None,
+    *roles: Role,
+    timezone: str = "Europe/Amsterdam",
+) -> int:
+    """A person with a Telegram chat, a date of birth (or none) and roles."""
+    async with sessions.begin() as s:
+        programme = await s.scalar(select(Programme).where(Programme.timezone == timezone))
+        if programme is None:
+            programme = Programme(name=timezone, timezone=timezone, settings={}, created_at=T0)
+            s.add(programme)
+            await s.flush()
+        person = Person(programme_id=programme.id, birth_date=birth_date, created_at=T0)
+        s.add(person)
+        await s.flush()
+        s.add(
+            ChannelIdentity(
+                person_id=person.id,
+                channel="telegram",
+                external_id=chat,
+                chat_id=chat,
+                reachable=True,
+                created_at=T0,
+            )
+        )
+        for role in roles:
+            s.add(
+                RoleGrant(person_id=person.id, programme_id=programme.id, role=role, granted_at=T0)
+            )
+        return person.id
+
+
+async def _not_before(sessions: async_sessionmaker[AsyncSession], key: str) -> dt.datetime:
+    async with sessions() as s:
+        value = await s.scalar(
+            select(OutboxMessage.not_before).where(OutboxMessage.idempotency_key == key)
+        )
+    assert value is not None
+    return value
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "roles", "by_chat", "expected"),
+    [
+        (MINOR, (), False, EIGHT),  # a 14-year-old
+        (MINOR, (), True, EIGHT),  # the same, found by chat only
+        (ADULT, (), False, NIGHT),  # adults are not delayed
+        (ADULT, (), True, NIGHT),
+        (None, (), False, EIGHT),  # unknown age counts as a minor
+        (None, (Role.CITYTRAINER,), True, EIGHT),
+        (None, (Role.COORDINATOR,), True, NIGHT),  # staff without a date of birth: adult
+        (None, (Role.SUPERVISOR,), False, NIGHT),
+        (None, (Role.COURSE_LEADER,), False, NIGHT),
+        (dt.date(2010, 1, 1), (Role.SUPERVISOR,), True, EIGHT),  # a 16-year-old supervisor
+    ],
+)
+async def test_enqueue_at_night_moves_minors_to_eight(
+    sessions: async_sessionmaker[AsyncSession],
+    birth_date: dt.date | None,
+    roles: tuple[Role, ...],
+    by_chat: bool,
+    expected: dt.datetime,
+) -> None:
+    person_id = await _person(sessions, "555", birth_date, *roles)
+    async with sessions.begin() as s:
+        assert await outbox.enqueue(
+            s,
+            chat_id="555",
+            payload={"text": "hoi"},
+            key="night",
+            now=NIGHT,
+            person_id=None if by_chat else person_id,
+        )
+    assert await _not_before(sessions, "night") == expected
+
+
+async def test_enqueue_to_an_unknown_chat_at_night_waits(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    adult = await _person(sessions, "1", ADULT)
+    async with sessions.begin() as s:
+        await outbox.enqueue(s, chat_id="999", payload={}, key="stranger", now=NIGHT)
+        # An e-mail: its person is whom it is about; anyone may read the address.
+        await outbox.enqueue(
+            s,
+            chat_id="ouder@example.org",
+            payload={},
+            key="mail",
+            now=NIGHT,
+            channel="email",
+            person_id=adult,
+        )
+    assert await _not_before(sessions, "stranger") == EIGHT
+    assert await _not_before(sessions, "mail") == EIGHT
+
+
+async def test_enqueue_keeps_a_later_time_and_moves_a_night_time(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    minor = await _person(sessions, "1", MINOR)
+    adult = await _person(sessions, "2", ADULT)
+    afternoon = EIGHT + dt.timedelta(hours=6)
+    late = NIGHT + dt.timedelta(hours=1)  # 23:30
+    past = NIGHT - dt.timedelta(hours=2)  # 20:30: asked for, but it is now 22:30
+    cases = {
+        "minor-afternoon": (minor, afternoon, afternoon),
+        "minor-late": (minor, late, EIGHT),
+        "minor-past": (minor, past, EIGHT),
+        "adult-late": (adult, late, late),
+        "adult-past": (adult, past, past),
+    }
+    async with sessions.begin() as s:
+        for key, (person_id, asked, _expected) in cases.items():
+            await outbox.enqueue(
+                s,
+                chat_id=str(person_id),
+                payload={},
+                key=key,
+                now=NIGHT,
+                person_id=person_id,
+                not_before=asked,
+            )
+    for key, (_person_id, _asked, expected) in cases.items():
+        assert await _not_before(sessions, key) == expected, key
+    # By day nothing changes, also for a minor.
+    async with sessions.begin() as s:
+        await outbox.enqueue(s, chat_id="1", payload={}, key="day", now=T0, person_id=minor)
+    assert await _not_before(sessions, "day") == T0
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # Saturday 28 March 2026 22:30 CET -> Sunday 08:00 CEST
+        (dt.datetime(2026, 3, 28, 21, 30, tzinfo=dt.UTC), dt.datetime(2026, 3, 29, 6, 0)),
+        # 03:30 CEST, just after the clocks went forward
+        (dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC), dt.datetime(2026, 3, 29, 6, 0)),
+        # Saturday 24 October 2026 22:30 CEST -> Sunday 08:00 CET
+        (dt.datetime(2026, 10, 24, 20, 30, tzinfo=dt.UTC), dt.datetime(2026, 10, 25, 7, 0)),
+        # 02:30 the second time (CET), in the hour that happens twice
+        (dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC), dt.datetime(2026, 10, 25, 7, 0)),
+    ],
+)
+async def test_enqueue_on_the_nights_of_a_dst_change(
+    sessions: async_sessionmaker[AsyncSession], now: dt.datetime, expected: dt.datetime
+) -> None:
+    minor = await _person(sessions, "1", MINOR)
+    async with sessions.begin() as s:
+        await outbox.enqueue(s, chat_id="1", payload={}, key="dst", now=now, person_id=minor)
+    assert await _not_before(sessions, "dst") == expected.replace(tzinfo=dt.UTC)
+
+
+async def test_enqueue_uses_the_programmes_time_zone(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    minor = await _person(sessions, "1", MINOR, timezone="Europe/London")
+    # 21:30 UTC is 21:30 in London in March: quiet until 08:00 London (08:00 UTC).
+    async with sessions.begin() as s:
+        await outbox.enqueue(s, chat_id="1", payload={}, key="uk", now=NIGHT, person_id=minor)
+    assert await _not_before(sessions, "uk") == EIGHT + dt.timedelta(hours=1)
+
+
+async def test_notify_to_person_and_to_coordinators_at_night(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    minor = await _person(sessions, "1", MINOR, Role.CITYTRAINER)
+    await _person(sessions, "2", None, Role.COORDINATOR)
+    async with sessions() as s:
+        programme_id = await s.scalar(select(Programme.id))
+    assert programme_id is not None
+    payload = notify.message_payload("Kans!")
+    async with sessions.begin() as s:
+        assert await notify.to_person(s, minor, payload, key="kans", now=NIGHT)
+        assert await notify.to_coordinators(s, programme_id, payload, key="cor", now=NIGHT) == 1
+    assert await _not_before(sessions, "kans") == EIGHT
+    assert await _not_before(sessions, "cor:to:2") == NIGHT
+
+
+async def test_enqueue_many_applies_the_same_rule(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    minor = await _person(sessions, "1", MINOR)
+    adult = await _person(sessions, "2", ADULT)
+    rows = [
+        outbox.row(chat_id=str(p), payload={}, key=f"many-{p}", now=NIGHT, person_id=p)
+        for p in (minor, adult)
+    ]
+    async with sessions.begin() as s:
+        assert await outbox.enqueue_many(s, rows, now=NIGHT) == 2
+        assert await outbox.enqueue_many(s, rows, now=NIGHT) == 0
+    assert await _not_before(sessions, f"many-{minor}") == EIGHT
+    assert await _not_before(sessions, f"many-{adult}") == NIGHT
+
+
+async def test_claim_holds_a_minors_row_that_skipped_enqueue(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A row written straight into the table (as `storage.nazorg.queries.enqueue_many` does) is
+    still not handed to the sender at night: claiming moves it to 08:00."""
+    minor = await _person(sessions, "1", MINOR)
+    adult = await _person(sessions, "2", ADULT)
+    async with sessions.begin() as s:
+        for person_id in (minor, adult):
+            values = outbox.row(
+                chat_id=str(person_id), payload={}, key=f"raw-{person_id}", now=NIGHT
+            )
+            await s.execute(insert(OutboxMessage).values(**values))
+    claimed = await _claim(sessions, NIGHT)
+    assert [c.chat_id for c in claimed] == [str(adult)]
+    assert await _not_before(sessions, f"raw-{minor}") == EIGHT
+    assert await _claim(sessions, EIGHT - dt.timedelta(seconds=1)) == []
+    assert [c.chat_id for c in await _claim(sessions, EIGHT)] == [str(minor)]
+
+
+async def test_a_retry_that_falls_in_the_night_waits_until_eight(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    minor = await _person(sessions, "1", MINOR)
+    evening = dt.datetime(2026, 3, 2, 19, 58, tzinfo=dt.UTC)  # 20:58
+    async with sessions.begin() as s:
+        await outbox.enqueue(s, chat_id="1", payload={}, key="r", now=evening, person_id=minor)
+    [row] = await _claim(sessions, evening)
+    async with sessions.begin() as s:  # a 429 with retry_after: due again at 21:01
+        await outbox.mark_retry(s, row.id, evening + 3 * MIN, "429")
+    assert await _claim(sessions, evening + 3 * MIN) == []
+    assert await _not_before(sessions, "r") == EIGHT
+    [again] = await _claim(sessions, EIGHT)
+    assert again.id == row.id
