@@ -248,6 +248,27 @@ async def test_leaving_a_group_does_not_make_a_person_unreachable(
     assert api.sent() == []
 
 
+async def test_a_post_in_a_group_does_not_make_a_blocked_person_reachable(
+    harness: BotHarness,
+    emu: EmulatorClient,
+    manual_clock: ManualClock,
+    group_bot: tuple[Bot, RecordingSession],
+) -> None:
+    await harness.start(clock=manual_clock)
+    fleur = await emu.create_user("Fleur")
+    await fleur.send("/start")
+    await fleur.expect_message()
+    await eventually(lambda: _count(harness, Person), lambda n: n == 1)
+    async with harness.app.sessions.begin() as session:
+        identity = await session.scalar(select(ChannelIdentity))
+        assert identity is not None
+        identity.reachable = False  # she blocked the bot
+    bot, _api = group_bot
+    fleur_user = User(id=fleur.id, is_bot=False, first_name="Fleur")
+    await harness.app.dispatcher.feed_update(bot, _message(GROUP, fleur_user, "hoi allemaal"))
+    assert await _count(harness, ChannelIdentity, ChannelIdentity.reachable.is_(True)) == 0
+
+
 @pytest.fixture
 async def sessions(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     await migrate.upgrade(engine)
