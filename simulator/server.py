@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -14,6 +14,9 @@ from simulator.control import ControlApi
 from simulator.spec import ApiError, Spec
 from simulator.state import BotState, World
 from simulator.webhook import WebhookDelivery
+
+if TYPE_CHECKING:
+    from simulator.mailbox import Mailbox
 
 DEFAULT_TOKEN = "123456789:AAEmulatorTokenForCitytrainersTests"
 log = logging.getLogger(__name__)
@@ -32,8 +35,11 @@ class TelegramEmulator:
         bot_username: str = "citytrainers_test_bot",
         bot_first_name: str = "Citytrainers",
         spec: Spec | None = None,
+        mailbox: Mailbox | None = None,
     ) -> None:
         self.spec = spec or Spec.load()
+        self.mailbox = mailbox
+        """Local mode: the e-mails the bot sent, shown at /mailbox."""
         self.world = World(
             default_token,
             bot_username,
@@ -65,12 +71,18 @@ class TelegramEmulator:
     def webchat_url(self) -> str:
         return self.base_url + "/"
 
+    @property
+    def mailbox_url(self) -> str:
+        return self.base_url + "/mailbox"
+
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         self.bot_api.add_routes(app)
         self.control.add_routes(app)
         app.router.add_get("/", self._index)
         app.router.add_get("/static/{name}", self._static)
+        if self.mailbox is not None:
+            self.mailbox.add_routes(app)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:

@@ -1,4 +1,8 @@
-"""Engine and session factory for SQLite (WAL, foreign keys on) and PostgreSQL (asyncpg)."""
+"""Engine and session factory for SQLite (WAL, foreign keys on) and PostgreSQL (asyncpg).
+
+Engines hide the parameters of statements in their errors and logs (`hide_parameters`): a
+failing INSERT must not write a child's name or answers into the logs.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the async engine; for a SQLite file, make its folder and switch on WAL."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if is_sqlite(url):
         database = parsed.database or ""
         if database and database != ":memory:":

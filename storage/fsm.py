@@ -3,6 +3,10 @@
 Inside an update the state is written through the update's own session (see
 `current_session`), so a handler's changes and its new conversation state commit together.
 Outside an update (or before the session exists) it uses a short session of its own.
+
+Conversation state has a lifetime (`storage.privacy.CONVERSATION_LIFETIME`, counted from the
+last change): older state reads as empty, is replaced when written, and the retention sweep
+deletes it, so the answers of an abandoned flow do not stay.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import FsmRecord
+from storage.privacy import CONVERSATION_LIFETIME
 
 StateType = str | State | None
 
@@ -30,11 +35,13 @@ class DbStorage(BaseStorage):
         current_session: ContextVar[AsyncSession | None],
         now: Callable[[], dt.datetime],
         key_builder: KeyBuilder | None = None,
+        lifetime: dt.timedelta = CONVERSATION_LIFETIME,
     ) -> None:
         self._sessions = sessions
         self._current = current_session
         self._now = now
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
+        self._lifetime = lifetime
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
@@ -49,13 +56,20 @@ class DbStorage(BaseStorage):
     async def _record(self, session: AsyncSession, key: str) -> FsmRecord | None:
         return await session.scalar(select(FsmRecord).where(FsmRecord.key == key))
 
+    def _expired(self, record: FsmRecord) -> bool:
+        return record.updated_at <= self._now() - self._lifetime
+
+    async def _live(self, session: AsyncSession, key: str) -> FsmRecord | None:
+        record = await self._record(session, key)
+        return None if record is None or self._expired(record) else record
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         await self._write(key, state=value)
 
     async def get_state(self, key: StorageKey) -> str | None:
         async with self._session() as session:
-            record = await self._record(session, self._keys.build(key))
+            record = await self._live(session, self._keys.build(key))
             return record.state if record else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
@@ -63,7 +77,7 @@ class DbStorage(BaseStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         async with self._session() as session:
-            record = await self._record(session, self._keys.build(key))
+            record = await self._live(session, self._keys.build(key))
             return dict(record.data) if record and record.data else {}
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
@@ -75,6 +89,8 @@ class DbStorage(BaseStorage):
                     return
                 record = FsmRecord(key=built, state=None, data={}, updated_at=self._now())
                 session.add(record)
+            elif self._expired(record):  # a new conversation: nothing of the old one stays
+                record.state, record.data = None, {}
             for name, value in values.items():
                 setattr(record, name, value)
             record.updated_at = self._now()

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.app.logs import configure_logging
-from bot.kit.config import ConfigError, Settings, load_settings
+from bot.kit.config import ConfigError, Settings, check_for_run, load_settings
 from bot.kit.feature import Feature, Registry
 
 log = logging.getLogger("bot")
@@ -56,6 +56,8 @@ def main(features: Sequence[Feature], argv: Sequence[str] | None = None) -> int:
     args = _parser(registry).parse_args(argv)
     try:
         settings = load_settings()
+        if args.command == "run":
+            check_for_run(settings)
     except ConfigError as exc:
         print(f"citytrainers-bot: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -110,14 +112,23 @@ async def _run(settings: Settings, features: Sequence[Feature]) -> int:
     from bot.app.runtime import Runtime
 
     emulator = None
+    mailbox = None
     api_base = None
     if settings.local_mode:
         from bot.kit.config import LOCAL_BOT_TOKEN
+        from simulator.mailbox import Mailbox
         from simulator.server import TelegramEmulator
 
-        emulator = TelegramEmulator(default_token=LOCAL_BOT_TOKEN)
+        mailbox = Mailbox()
+        try:
+            await mailbox.start(host="127.0.0.1", port=0)
+        except ImportError:  # aiosmtpd is a development dependency
+            log.warning("local mode without a mailbox: install aiosmtpd to catch e-mails")
+            mailbox = None
+        emulator = TelegramEmulator(default_token=LOCAL_BOT_TOKEN, mailbox=mailbox)
         await emulator.start(host="127.0.0.1", port=settings.emulator_port)
         api_base = emulator.base_url
+        settings = local_settings(settings, mailbox.smtp_url if mailbox else None)
     runtime = Runtime(build_app(settings, features, api_base=api_base))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -126,7 +137,11 @@ async def _run(settings: Settings, features: Sequence[Feature]) -> int:
     try:
         await runtime.start()
         if emulator is not None:
-            print(f"\nLocal mode: open {emulator.webchat_url} to chat with the bot.\n", flush=True)
+            mails = f"; e-mails the bot sends arrive at {emulator.mailbox_url}" if mailbox else ""
+            print(
+                f"\nLocal mode: open {emulator.webchat_url} to chat with the bot{mails}.\n",
+                flush=True,
+            )
         log.info("running; web server on %s:%s", settings.web_host, runtime.web_port)
         await stop.wait()
         log.info("stopping")
@@ -134,4 +149,20 @@ async def _run(settings: Settings, features: Sequence[Feature]) -> int:
         await runtime.stop()
         if emulator is not None:
             await emulator.stop()
+        if mailbox is not None:
+            await mailbox.stop()
     return 0
+
+
+def local_settings(settings: Settings, smtp_url: str | None) -> Settings:
+    """Local mode: e-mail goes to the emulator's mailbox, links to this machine's web server
+    (unless SMTP_URL, MAIL_FROM or PUBLIC_BASE_URL are set)."""
+    from pydantic import SecretStr
+
+    update: dict[str, object] = {}
+    if settings.smtp_url is None and smtp_url is not None:
+        update["smtp_url"] = SecretStr(smtp_url)
+        update["mail_from"] = settings.mail_from or "Citytrainers <citytrainers@localhost>"
+    if settings.public_base_url is None and settings.web_port:
+        update["public_base_url"] = f"http://localhost:{settings.web_port}"
+    return settings.model_copy(update=update)

@@ -27,6 +27,7 @@ from bot.app.i18n import build_i18n
 from bot.app.middlewares.callbacks import AnswerLeftCallbacks, RecordCallbackAnswers
 from bot.app.middlewares.db import DbSessionMiddleware
 from bot.app.middlewares.member import MemberMiddleware
+from bot.app.middlewares.text import CleanTextMiddleware
 from bot.app.outbox_sender import OutboxSender
 from bot.app.retry import InteractiveRequestMiddleware
 from bot.app.scheduler import Sweeper
@@ -36,9 +37,11 @@ from bot.handlers import build_router
 from bot.kit.clock import Clock, SystemClock
 from bot.kit.config import LOCAL_BOT_TOKEN, Settings
 from bot.kit.feature import Feature, FeatureDeps, Registry
+from bot.kit.mail import Mailer
 from bot.kit.metrics import Metrics
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DbStorage
+from storage.privacy import CONVERSATION_LIFETIME
 
 
 @dataclass
@@ -104,7 +107,9 @@ def build_app(
     isolation: BaseEventIsolation
     if settings.redis_url:
         redis = Redis.from_url(settings.redis_url)
-        storage = RedisStorage(redis)
+        storage = RedisStorage(
+            redis, state_ttl=CONVERSATION_LIFETIME, data_ttl=CONVERSATION_LIFETIME
+        )
         isolation = RedisEventIsolation(redis)
     else:
         storage = DbStorage(sessions, current, clock.now)
@@ -122,7 +127,9 @@ def build_app(
         metrics,
         rate_per_second=settings.outbox_rate_per_second,
         poll_seconds=settings.outbox_poll_seconds,
+        mailer=Mailer.from_settings(settings),
     )
+    dispatcher.update.outer_middleware(CleanTextMiddleware())
     dispatcher.update.outer_middleware(
         DbSessionMiddleware(sessions, current, clock, metrics, on_outbox=sender.wake.set)
     )
@@ -143,7 +150,7 @@ def build_app(
         settings=settings, clock=clock, sessions=sessions, metrics=metrics, i18n=i18n
     )
     sweeps = foundation_sweeps(metrics)
-    web_app = build_web_app(sessions, clock, metrics)
+    web_app = build_web_app(sessions, clock, metrics, metrics_token=settings.metrics_token)
     sweeps.extend(registry.sweeps(deps))
     registry.install_web(web_app, deps)
     sweeper = Sweeper(sessions, clock, i18n, sweeps, after=sender.wake.set)

@@ -5,7 +5,10 @@
 - a 429 pauses that row's lane (its priority) for `retry_after` and retries the row then;
 - 5xx and network errors are retried with exponential backoff, up to MAX_ATTEMPTS;
 - 403 (blocked) marks the person unreachable and drops what is still pending for them;
-- a row is claimed (committed as `sending`) before it is sent, so a crash never sends it twice.
+- a row is claimed (committed as `sending`) before it is sent, so a crash never sends it twice;
+- rows of the "email" channel (`bot.kit.mail`) go to the SMTP server instead: a refused address
+  fails for good, a server that is down is retried with the same backoff; once sent, the
+  e-mail's text (a link and a child's name) is dropped from the row.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import BufferedInputFile
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.kit import mail
 from bot.kit.clock import Clock
 from bot.kit.metrics import Metrics
 from storage import outbox, people
-from storage.models import OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -114,8 +119,11 @@ class OutboxSender:
         rate_per_second: float = 25.0,
         poll_seconds: float = 1.0,
         batch_size: int = 50,
+        mailer: mail.Mailer | None = None,
     ) -> None:
         self._bot = bot
+        self._mailer = mailer
+        self._channels: dict[int, str] = {}
         self._sessions = sessions
         self._clock = clock
         self._metrics = metrics
@@ -172,6 +180,8 @@ class OutboxSender:
                 limit=self._batch,
                 skip_priorities=self._paused(),
             )
+            if rows:
+                self._channels = await _channels(session, [row.id for row in rows])
         untried = list(rows)
         try:
             while untried:
@@ -185,7 +195,8 @@ class OutboxSender:
                     await self._give_back(untried)
                     break
                 row = self._next(untried)
-                await self._wait_turn(row)
+                if self._channels.get(row.id) != mail.CHANNEL:  # e-mail has no Telegram limits
+                    await self._wait_turn(row)
                 untried.remove(row)
                 await self._deliver(row)
         except asyncio.CancelledError:
@@ -224,6 +235,9 @@ class OutboxSender:
             await asyncio.sleep(wait)
 
     async def _deliver(self, row: outbox.Claimed) -> None:
+        if self._channels.get(row.id) == mail.CHANNEL:
+            await self._deliver_mail(row)
+            return
         self._limiter.take(row.chat_id)
         now = self._clock.now
         try:
@@ -258,6 +272,30 @@ class OutboxSender:
             await self._outcome(outbox.mark_sent, row.id, message_id, now())
             self._metrics.sends.labels(result="sent").inc()
 
+    async def _deliver_mail(self, row: outbox.Claimed) -> None:
+        """An e-mail row: over SMTP; its text is dropped once it is sent."""
+        if self._mailer is None:
+            log.error("outbox row %s is an e-mail, but SMTP_URL is not set", row.id)
+            await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, "no SMTP_URL")
+            self._metrics.sends.labels(result="failed").inc()
+            return
+        try:
+            await self._mailer.send(row.chat_id, row.payload)
+        except mail.MailError as exc:
+            if exc.permanent:
+                log.error("outbox row %s: the e-mail was refused: %s", row.id, exc)
+                await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, str(exc))
+                self._metrics.sends.labels(result="failed").inc()
+            else:
+                await self._retry_later(row, str(exc))
+            return
+        async with self._sessions.begin() as session:
+            await outbox.mark_sent(session, row.id, None, self._clock.now())
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(payload={})
+            )
+        self._metrics.sends.labels(result="sent").inc()
+
     async def _retry_later(self, row: outbox.Claimed, error: str) -> None:
         if row.attempts >= MAX_ATTEMPTS:
             await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, error)
@@ -270,6 +308,14 @@ class OutboxSender:
     async def _outcome(self, func: Callable[..., Any], *args: Any) -> None:
         async with self._sessions.begin() as session:
             await func(session, *args)
+
+
+async def _channels(session: AsyncSession, ids: list[int]) -> dict[int, str]:
+    """The channel of each claimed row ("telegram" or "email")."""
+    rows = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.channel).where(OutboxMessage.id.in_(ids))
+    )
+    return {row_id: channel for row_id, channel in rows.all()}
 
 
 def _seconds(value: float) -> dt.timedelta:

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit.metrics import Metrics
 from bot.kit.sweep import Sweep
-from storage import outbox, updates
+from storage import outbox, privacy, updates
+
+log = logging.getLogger(__name__)
 
 
 async def purge_processed_updates(session: AsyncSession, now: dt.datetime) -> None:
     await updates.purge_processed(session, now)
+
+
+async def purge_expired_personal_data(session: AsyncSession, now: dt.datetime) -> None:
+    """Retention from the inventory (`storage.privacy`): sent messages after
+    `OUTBOX_KEEP_DAYS`, conversation state after `CONVERSATION_LIFETIME`."""
+    purged = await privacy.purge_expired(session, now)
+    if any(purged.values()):
+        log.info("retention: deleted %s", ", ".join(f"{n} {t}" for t, n in purged.items() if n))
 
 
 def outbox_gauges(metrics: Metrics) -> Sweep:
@@ -25,4 +36,8 @@ def outbox_gauges(metrics: Metrics) -> Sweep:
 
 
 def foundation_sweeps(metrics: Metrics) -> list[Sweep]:
-    return [Sweep("purge_processed_updates", purge_processed_updates), outbox_gauges(metrics)]
+    return [
+        Sweep("purge_processed_updates", purge_processed_updates),
+        Sweep("privacy_retention", purge_expired_personal_data),
+        outbox_gauges(metrics),
+    ]

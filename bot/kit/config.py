@@ -5,8 +5,11 @@ Built once by the composition root (`bot.factory`); nothing reads the environmen
 
 from __future__ import annotations
 
+import email.utils
+import ipaddress
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -40,7 +43,16 @@ class Settings(BaseSettings):
         default_factory=list, description="comma-separated Telegram ids of first coordinators"
     )
     programme_name: str = Field(default="'s-Hertogenbosch", min_length=1, max_length=100)
-    public_base_url: str | None = Field(default=None, description="public URL of the web server")
+    public_base_url: str | None = Field(
+        default=None,
+        description="public https URL of the web server (links to parents); required with a token",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None, description="smtp://host:25 or smtps://user:password@host:465 (e-mail)"
+    )
+    mail_from: str | None = Field(
+        default=None, description="sender of e-mail, e.g. Citytrainers <noreply@example.nl>"
+    )
     web_host: str = Field(default="127.0.0.1", description="address of the bot's web server")
     web_port: int = Field(default=8080, ge=0, le=65535)
     emulator_port: int = Field(default=8081, ge=0, le=65535, description="local mode only")
@@ -66,6 +78,8 @@ class Settings(BaseSettings):
         "webhook_url",
         "public_base_url",
         "metrics_token",
+        "smtp_url",
+        "mail_from",
         mode="before",
     )
     @classmethod
@@ -111,6 +125,31 @@ class Settings(BaseSettings):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/") if value else value
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        try:
+            parts = urlsplit(value.get_secret_value())
+            usable = parts.scheme in ("smtp", "smtps") and bool(parts.hostname)
+            _ = parts.port  # raises ValueError for a port that is not a number
+        except ValueError:
+            usable = False
+        if not usable:
+            raise ValueError("expected smtp://host:25 or smtps://user:password@host:465")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_mail_from(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        address = email.utils.parseaddr(value)[1]
+        if "@" not in address or any(ch in value for ch in "\r\n"):
+            raise ValueError("expected an e-mail address, e.g. Citytrainers <noreply@example.nl>")
+        return value.strip()
+
     @field_validator("redis_url")
     @classmethod
     def _check_redis(cls, value: str | None) -> str | None:
@@ -134,6 +173,12 @@ class Settings(BaseSettings):
             raise ValueError("WEBHOOK_URL needs TELEGRAM_BOT_TOKEN too")
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET (1-256 of A-Za-z0-9_-)")
+        if self.smtp_url is not None and self.mail_from is None:
+            raise ValueError("SMTP_URL needs MAIL_FROM (e.g. Citytrainers <noreply@example.nl>)")
+        if self.telegram_bot_token is not None and self.public_base_url is not None:
+            problem = public_url_problem(self.public_base_url)
+            if problem is not None:
+                raise ValueError(f"PUBLIC_BASE_URL: {problem}")
         return self
 
     @property
@@ -145,9 +190,61 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def link_base(self) -> str | None:
+        """The base of links in messages (consent pages), or None when there is no usable one.
+
+        Only PUBLIC_BASE_URL, never the address the web server listens on: a link never points
+        at 127.0.0.1, 0.0.0.0 or another loopback or unspecified address. With a token it must
+        be a public https URL; local mode (no token) may use http://localhost, where the
+        developer's own browser runs.
+        """
+        base = self.public_base_url
+        if base is None:
+            return None
+        if self.local_mode:
+            host = urlsplit(base).hostname or ""
+            return None if _unusable_host(host, allow_localhost=True) else base
+        return None if public_url_problem(base) else base
+
+
+def _unusable_host(host: str, *, allow_localhost: bool = False) -> bool:
+    """A host no one else can reach: empty, loopback, unspecified (0.0.0.0, ::) or, unless
+    allowed, localhost."""
+    name = host.strip("[]").rstrip(".").lower()
+    if not name:
+        return True
+    if name == "localhost" or name.endswith(".localhost"):
+        return not allow_localhost
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def public_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the public base of links to parents (https, a reachable host)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return "expected a public https:// URL (links in messages to parents)"
+    if _unusable_host(parts.hostname or ""):
+        return "expected a public address, not 127.0.0.1, 0.0.0.0 or localhost"
+    return None
+
 
 class ConfigError(Exception):
     """A setting is wrong or missing; the message is one line for the operator."""
+
+
+def check_for_run(settings: Settings) -> None:
+    """What `run` needs beyond the settings' own checks: with a real token, PUBLIC_BASE_URL
+    (the consent pages' links go to parents). Raises ConfigError with one line."""
+    if settings.telegram_bot_token is not None and settings.public_base_url is None:
+        raise ConfigError(
+            "PUBLIC_BASE_URL: required with TELEGRAM_BOT_TOKEN: the public https:// address of "
+            "the bot's web server (links in messages to parents)"
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -92,6 +92,11 @@ def clean_contact(text: str) -> str | ContactProblem:
     return ContactProblem.UNREADABLE
 
 
+def is_email_address(contact: str | None) -> bool:
+    """True when a parent's contact (as `clean_contact` keeps it) is an e-mail address."""
+    return bool(contact) and bool(_EMAIL.fullmatch(contact or ""))
+
+
 def motivation_ok(text: str) -> bool:
     """True when the motivation has 10-1000 characters after trimming."""
     return MOTIVATION_MIN <= len(text.strip()) <= MOTIVATION_MAX

@@ -9,7 +9,9 @@ Rules:
   said no to) or `WITHDRAWN` (left, or an offer lapsed). `HOLDS_PLACE` rows stop when the person
   leaves; `ON_WAITING_LIST` rows are the person's places in line.
 - A consent is for the privacy statement (`PRIVACY`) or a parent's permission (`PARENTAL`),
-  given on Telegram, on the web page or on paper (`ConsentMethod`).
+  given on Telegram, on the web page or on paper (`ConsentMethod`); a parent's permission also
+  records how the request reached the parent (`ConsentRoute`: an e-mail to the parent, a link
+  the participant forwarded, or a paper form). See `domain.signup.consent`.
 """
 
 from __future__ import annotations
@@ -82,3 +84,15 @@ class ConsentMethod(StrEnum):
     TELEGRAM = "telegram"
     WEB = "web"
     PAPER = "paper"
+
+
+class ConsentRoute(StrEnum):
+    """How a request for a parent's permission reached the parent (stored in `consent.route` and
+    `signup_consent_token.route`, at most 16 characters)."""
+
+    EMAIL = "email"
+    """An e-mail to the parent's address, with the link to the web page."""
+    FORWARDED = "forwarded"
+    """A message the participant forwarded to the parent (only a phone number was given)."""
+    PAPER = "paper"
+    """A signed paper form, recorded by a coordinator."""

@@ -12,7 +12,13 @@ import datetime as dt
 from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.signup.status import ConsentKind, ConsentMethod, EnrolmentStatus, SignupStatus
+from domain.signup.status import (
+    ConsentKind,
+    ConsentMethod,
+    ConsentRoute,
+    EnrolmentStatus,
+    SignupStatus,
+)
 from storage.models import Base, fk
 from storage.types import EnumText
 
@@ -38,7 +44,14 @@ class Enrolment(Base):
 
 
 class Consent(Base):
-    """A consent given (privacy statement, parental consent): what version, who, how, when."""
+    """A consent given (privacy statement, parental consent): what version, who, how, when.
+
+    A parent's permission also keeps its evidence (`domain.signup.consent`): `route` (e-mail to
+    the parent, a link the participant forwarded, or paper), `contact` (the parent's phone number
+    or e-mail address the request was for), `given_by` (the name stated for the parent), and
+    whether it is verified (`verified_at`) and by which coordinator (`verified_by`; none for
+    the e-mail route, where the e-mail to the parent's address is the check).
+    """
 
     __tablename__ = "consent"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +64,10 @@ class Consent(Base):
     given_at: Mapped[dt.datetime]
     withdrawn_at: Mapped[dt.datetime | None]
     signup_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    route: Mapped[ConsentRoute | None] = mapped_column(EnumText(ConsentRoute, 16))
+    contact: Mapped[str | None] = mapped_column(String(128))
+    verified_at: Mapped[dt.datetime | None]
+    verified_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
 
 
 class Signup(Base):
@@ -87,7 +104,11 @@ class Signup(Base):
 
 
 class ConsentToken(Base):
-    """A parental-consent link: only the sha256 of the token is stored; single-use, expiring."""
+    """A parental-consent link: only the sha256 of the token is stored; single-use, expiring.
+
+    `route`: how the link reached the parent (`ConsentRoute`; none for links made before it was
+    kept: forwarded).
+    """
 
     __tablename__ = "signup_consent_token"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +119,7 @@ class ConsentToken(Base):
     used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
     reminded_at: Mapped[dt.datetime | None]
+    route: Mapped[ConsentRoute | None] = mapped_column(EnumText(ConsentRoute, 16))
 
 
 class GroupInvite(Base):

@@ -10,14 +10,17 @@ from enum import StrEnum
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.signup.consent import ConsentRefusal, consent_refusal, verified_when_given
 from domain.signup.settings import SignupSettings, token_hash, token_shape_ok
 from domain.signup.status import (
     OPEN_SIGNUP,
     UNDECIDED,
     ConsentKind,
     ConsentMethod,
+    ConsentRoute,
     SignupStatus,
 )
+from storage import people
 from storage.models import Person, Programme
 from storage.signup.models import Consent, ConsentToken, GroupInvite, Signup
 
@@ -57,6 +60,23 @@ async def add_consent(
     method: ConsentMethod,
     now: dt.datetime,
 ) -> Consent:
+    """Record the privacy statement's consent. A parent's permission has its own door,
+    `record_parental_consent`, which checks who gives it and keeps the evidence."""
+    if kind is ConsentKind.PARENTAL:
+        raise ValueError("a parent's permission is recorded with record_parental_consent")
+    return await _insert_consent(session, signup, kind, given_by=given_by, method=method, now=now)
+
+
+async def _insert_consent(
+    session: AsyncSession,
+    signup: Signup,
+    kind: ConsentKind,
+    *,
+    given_by: str | None,
+    method: ConsentMethod,
+    now: dt.datetime,
+    **evidence: object,
+) -> Consent:
     consent = Consent(
         programme_id=signup.programme_id,
         person_id=signup.person_id,
@@ -66,9 +86,127 @@ async def add_consent(
         given_by=given_by[:128] if given_by else None,
         method=method,
         given_at=now,
+        **evidence,
     )
     session.add(consent)
     await session.flush()
+    return consent
+
+
+async def parental_consent_refusal(
+    session: AsyncSession, signup: Signup, telegram_id: int | str
+) -> ConsentRefusal | None:
+    """Why this Telegram account may not give the parent's permission for `signup`, or None.
+
+    Refused: the participant's own account, and any account of someone with a signup or with
+    the participant or citytrainer role (in any programme).
+    """
+    member = await people.find_member(session, people.TELEGRAM, str(telegram_id))
+    if member is None:
+        return None
+    has_signup = (
+        await session.scalar(select(Signup.id).where(Signup.person_id == member.person.id).limit(1))
+        is not None
+    )
+    return consent_refusal(
+        is_the_participant=member.person.id == signup.person_id,
+        has_signup=has_signup,
+        roles=member.roles,
+    )
+
+
+@dataclass(frozen=True)
+class TelegramAccount:
+    """The Telegram account that gave a parent's permission (id and the name it shows)."""
+
+    id: int
+    name: str
+
+
+async def record_parental_consent(
+    session: AsyncSession,
+    signup: Signup,
+    *,
+    method: ConsentMethod,
+    route: ConsentRoute,
+    now: dt.datetime,
+    account: TelegramAccount | None = None,
+    stated_name: str | None = None,
+    recorded_by: int | None = None,
+) -> Consent | ConsentRefusal:
+    """The one way a parent's permission is recorded, with its evidence.
+
+    - On Telegram (`account`), the account is checked first (`parental_consent_refusal`):
+      nothing is recorded for a participant's account, the refusal is returned instead.
+    - `route` is how the request reached the parent (the consent token's route; `PAPER` for a
+      signed form, with the coordinator who recorded it as `recorded_by`).
+    - The contact is the parent's contact of the signup; the stated name is the parent's name
+      of the signup unless another is given (paper: the name on the form).
+    - Verified at once for the e-mail route (by the e-mail to the parent's address) and for
+      paper (by the coordinator who recorded it); a forwarded link stays unverified until a
+      coordinator confirms it by phone (`verify_parental_consent`).
+    """
+    if method is ConsentMethod.TELEGRAM and account is None:
+        raise ValueError("a permission given on Telegram needs the account that gave it")
+    if account is not None:
+        refusal = await parental_consent_refusal(session, signup, account.id)
+        if refusal is not None:
+            return refusal
+        signup.parent_telegram_id = str(account.id)
+    name = stated_name or signup.parent_name or ""
+    given_by = f"{name} (Telegram: {account.name})" if account is not None else name
+    verified = verified_when_given(route)
+    return await _insert_consent(
+        session,
+        signup,
+        ConsentKind.PARENTAL,
+        given_by=given_by or None,
+        method=method,
+        now=now,
+        route=route,
+        contact=signup.parent_contact,
+        verified_at=now if verified else None,
+        verified_by=recorded_by if verified else None,
+    )
+
+
+async def parental_consent(session: AsyncSession, signup_id: int) -> Consent | None:
+    """The parent's permission for a signup that is not withdrawn (the newest), if any."""
+    return await session.scalar(
+        select(Consent)
+        .where(
+            Consent.signup_id == signup_id,
+            Consent.kind == ConsentKind.PARENTAL,
+            Consent.withdrawn_at.is_(None),
+        )
+        .order_by(Consent.id.desc())
+        .limit(1)
+    )
+
+
+async def consent_verified(session: AsyncSession, signup: Signup) -> bool:
+    """True when the signup needs no parent's permission or has verified permission."""
+    if not signup.needs_consent:
+        return True
+    consent = await parental_consent(session, signup.id)
+    return consent is not None and consent.verified_at is not None
+
+
+async def verify_parental_consent(
+    session: AsyncSession, signup: Signup, coordinator_id: int, now: dt.datetime
+) -> Consent | None:
+    """A coordinator called the parent and confirmed: record who and when.
+
+    None when there is no permission to confirm; an already verified permission is returned
+    unchanged (the first confirmation counts).
+    """
+    consent = await parental_consent(session, signup.id)
+    if consent is None:
+        return None
+    if consent.verified_at is None:
+        consent.verified_at = now
+        consent.verified_by = coordinator_id
+        await session.flush()
     return consent
 
 
@@ -86,9 +224,13 @@ def new_token() -> str:
 
 
 async def issue_consent_token(
-    session: AsyncSession, signup: Signup, now: dt.datetime, valid_days: int
+    session: AsyncSession,
+    signup: Signup,
+    now: dt.datetime,
+    valid_days: int,
+    route: ConsentRoute = ConsentRoute.FORWARDED,
 ) -> str:
-    """A new consent token for the signup; earlier unused ones stop working."""
+    """A new consent token for the signup, sent by `route`; earlier unused ones stop working."""
     await session.execute(
         update(ConsentToken)
         .where(
@@ -105,6 +247,7 @@ async def issue_consent_token(
             token_hash=token_hash(token),
             created_at=now,
             expires_at=now + dt.timedelta(days=valid_days),
+            route=route,
         )
     )
     await session.flush()

@@ -43,6 +43,8 @@ def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         SHUTDOWN_TIMEOUT_SECONDS="5",
     )
     env.update(extra)
+    if "TELEGRAM_BOT_TOKEN" in extra:  # run with a token needs a public https address
+        env.setdefault("PUBLIC_BASE_URL", "https://citytrainers.example")
     return env
 
 

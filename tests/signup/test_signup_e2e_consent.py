@@ -25,7 +25,8 @@ async def test_a_15_year_old_whose_parent_consents_on_telegram(
     noor = await emu.create_user("Noor")
     summary = await sign_up(noor, birth="14 maart 2011", parent=True)
     assert "Karin Jansen" in summary.text
-    links = await tap(noor, summary, "Klopt, versturen", "Bijna klaar")
+    links = await tap(noor, summary, "Klopt, versturen", "start=c-")
+    await expect_text(noor, "Stuur het bericht hierboven door")
     payload = re.search(r"start=(c-[A-Za-z0-9_-]+)", links.text)
     assert payload is not None and len(payload.group(1)) <= 64
     token = payload.group(1)[2:]
@@ -76,16 +77,19 @@ async def test_a_parent_consents_on_the_web_page_and_reissue_invalidates(
     harness: BotHarness, emu: EmulatorClient, manual_clock: ManualClock
 ) -> None:
     cor = await emu.create_user("Cor")
-    runtime = await harness.start(admin_telegram_ids=[cor.id], clock=manual_clock)
+    runtime = await harness.start(
+        admin_telegram_ids=[cor.id], clock=manual_clock, public_base_url="https://ct.example"
+    )
     await fast(emu)
     noor = await emu.create_user("Noor")
     summary = await sign_up(noor, birth="2011-03-14", parent=True)
-    links = await tap(noor, summary, "Klopt, versturen", "Bijna klaar")
+    links = await tap(noor, summary, "Klopt, versturen", "/toestemming/")
+    await expect_text(noor, "Stuur het bericht hierboven door")
     old = re.search(r"/toestemming/([A-Za-z0-9_-]+)", links.text)
     assert old is not None
     await noor.send("/toestemming")
     offer = await noor.expect_message()
-    fresh = await tap(noor, offer, "Nieuwe link", "Bijna klaar")
+    fresh = await tap(noor, offer, "Nieuwe link", "/toestemming/")
     new = re.search(r"/toestemming/([A-Za-z0-9_-]+)", fresh.text)
     assert new is not None and new.group(1) != old.group(1)
     await eventually(
@@ -120,7 +124,8 @@ async def test_a_15_year_old_whose_consent_expires_loses_the_data(
     await fast(emu)
     noor = await emu.create_user("Noor")
     summary = await sign_up(noor, birth="14-03-2011", parent=True)
-    await tap(noor, summary, "Klopt, versturen", "Bijna klaar")
+    await tap(noor, summary, "Klopt, versturen", "start=c-")
+    await expect_text(noor, "Bijna klaar")
     await eventually(lambda: count(harness, Signup), lambda n: n == 1)
     manual_clock.advance(dt.timedelta(days=3, hours=1))
     await harness.app.sweeper.run_all()

@@ -85,6 +85,7 @@ OLD_AND_NEW: list[tuple[str, CallbackData]] = [
     ("sd:decline:3:0", SignupDecision(action=DecisionAction.DECLINE, signup=3)),
     ("sd:paper:3:0", SignupDecision(action=DecisionAction.PAPER, signup=3)),
     ("sd:show:3:0", SignupDecision(action=DecisionAction.SHOW, signup=3)),
+    ("sd:verify:3:0", SignupDecision(action=DecisionAction.VERIFY, signup=3)),
     ("sd:inv:0:5", InviteCb(action=InviteAction.CHOOSE_USES, cohort=5)),
     ("sd:invu:15:5", InviteCb(action=InviteAction.MAKE_LINK, max_uses=15, cohort=5)),
     ("sd:invu:0:5", InviteCb(action=InviteAction.MAKE_LINK, max_uses=0, cohort=5)),

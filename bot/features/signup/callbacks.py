@@ -120,6 +120,8 @@ class DecisionAction(StrEnum):
     """Record a parent's consent given on paper."""
     SHOW = "show"
     """Show an open signup with its decision buttons (/aanmeldingen)."""
+    VERIFY = "verify"
+    """The coordinator called the parent and confirmed the permission ("nagebeld en bevestigd")."""
 
 
 class SignupDecision(CallbackData, prefix="sd"):

@@ -82,6 +82,11 @@ def consent_reminder(signup_id: int, token_id: int) -> str:
     return key(SIGNUP, signup_id, "consent-reminder", token_id)
 
 
+def consent_mail(signup_id: int, token_id: int) -> str:
+    """The e-mail to the parent with the consent link of token `token_id`."""
+    return key(SIGNUP, signup_id, "consent-mail", token_id)
+
+
 # Messages about an offered place ("enrolment:<id>:..."); an enrolment may be offered a place
 # more than once, so the moment of the offer is part of the key.
 

@@ -19,7 +19,7 @@ from bot.kit import notify
 from bot.kit.feature import FeatureDeps
 from bot.kit.keyboards import inline_choices
 from bot.kit.sweep import Sweep
-from domain.signup.status import ON_WAITING_LIST
+from domain.signup.status import ON_WAITING_LIST, ConsentRoute
 from storage.course.models import Cohort
 from storage.models import Person, Programme
 from storage.signup import groups as signup_groups
@@ -53,13 +53,21 @@ async def consent_reminders_and_expiry(session: AsyncSession, now: dt.datetime) 
             and now >= due
         ):
             token.reminded_at = now
+            parent = html.quote(signup.parent_name or "")
+            if token.route is ConsentRoute.EMAIL:
+                text = _(
+                    "Reminder: we are still waiting for permission from {parent}. We sent an "
+                    "e-mail to {email}. No e-mail received? Type /toestemming to send it again."
+                ).format(parent=parent, email=html.quote(signup.parent_contact or ""))
+            else:
+                text = _(
+                    "Reminder: we are still waiting for permission from {parent}. Did you "
+                    "forward the link? Type /toestemming for a new link."
+                ).format(parent=parent)
             await notices.to_participant(
                 session,
                 signup,
-                _(
-                    "Reminder: we are still waiting for permission from {parent}. Did you "
-                    "forward the link? Type /toestemming for a new link."
-                ).format(parent=signup.parent_name or ""),
+                text,
                 key=keys.consent_reminder(signup.id, token.id),
                 now=now,
             )

@@ -15,10 +15,11 @@ from aiogram.utils.i18n import gettext as _
 from aiohttp import web
 
 from bot.features.signup import notices
-from bot.features.signup.conversations.consent import problem_text, request_text
+from bot.features.signup.conversations.consent import problem_text
+from bot.features.signup.notices import request_text
 from bot.kit.feature import FeatureDeps
 from domain.signup.settings import token_hash
-from domain.signup.status import ConsentKind, ConsentMethod
+from domain.signup.status import ConsentMethod, ConsentRoute
 from storage.models import Programme
 from storage.signup import queries as signups
 
@@ -105,12 +106,11 @@ def add_routes(app: web.Application, deps: FeatureDeps) -> None:
                     )
                     return page(_("Permission"), f"<p>{escape(problem_text(problem))}</p>", 410)
                 if form.get("choice") == "yes":
-                    await signups.add_consent(
+                    await signups.record_parental_consent(
                         session,
                         found.signup,
-                        ConsentKind.PARENTAL,
-                        given_by=f"{found.signup.parent_name} (web)",
                         method=ConsentMethod.WEB,
+                        route=found.token.route or ConsentRoute.FORWARDED,
                         now=now,
                     )
                     await notices.parental_consent_done(session, found.signup, now)

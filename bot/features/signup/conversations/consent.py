@@ -2,13 +2,20 @@
 
 ```mermaid
 stateDiagram-v2
-    [*] --> deciding: /start c-<token> (valid, unused, not expired)
+    [*] --> deciding: /start c-<token> (valid, unused, not expired; a parent's account)
     [*] --> [*]: unknown, used or expired token (explained)
-    deciding --> [*]: "Ik geef toestemming" (stored: who, how, when; coordinators notified)
+    [*] --> [*]: the participant's own account or another participant's (refused, kindly)
+    deciding --> [*]: "Ik geef toestemming" (stored with its evidence; coordinators notified)
     deciding --> [*]: "Nee" (signup and answers deleted; the participant is told)
 ```
-/toestemming: a participant waiting for consent gets a new link (the old one stops working);
-a participant or the parent who consented on Telegram can withdraw the consent.
+/toestemming: a participant waiting for consent gets a new link (the old one stops working),
+by e-mail to the parent when we have the parent's address; a participant or the parent who
+consented on Telegram can withdraw the consent.
+
+The participant's account, or any participant's, never answers a request: checked when the
+link is opened and again in `storage.signup.queries.record_parental_consent` (see
+`domain.signup.consent`). A consent through a link the participant forwarded is recorded as
+unverified until a coordinator has called the parent.
 """
 
 from __future__ import annotations
@@ -35,17 +42,19 @@ from bot.features.signup.conversations.state import (
     load_parent_consent,
     save_parent_consent,
 )
-from bot.features.signup.labels import label
+from bot.features.signup.notices import refusal_text, request_text
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.config import Settings
 from bot.kit.feature import Registry
 from bot.kit.keyboards import inline_choices
 from domain.roles import Role
+from domain.signup.consent import ConsentRefusal, may_email_again
 from domain.signup.status import (
     HOLDS_PLACE,
     ConsentKind,
     ConsentMethod,
+    ConsentRoute,
     EnrolmentStatus,
     SignupStatus,
 )
@@ -71,25 +80,6 @@ def create_router() -> Router:
     return router
 
 
-def request_text(person: Person, signup: Signup, programme: str) -> str:
-    name = " ".join(p for p in (person.first_name, person.last_name) if p)
-    return _(
-        "<b>Permission for Citytrainers</b>\n\n"
-        "{name} ({age} years) wants to sign up for the free Citytrainers course in "
-        "{programme} (track: {track}). In the course young people learn to organise sport and "
-        "culture activities in their neighbourhood.\n\n"
-        "<b>What we store:</b> name, date of birth, postcode, the answers to the signup "
-        "questions, and your name and contact details. Only to arrange the course; figures "
-        "never show names. You can withdraw your permission at any time.\n\n"
-        "Do you give permission?"
-    ).format(
-        name=html.quote(name),
-        age=signup.age_at_signup,
-        programme=html.quote(programme),
-        track=label("track", signup.track),
-    )
-
-
 def problem_text(problem: signups.TokenProblem) -> str:
     if problem is signups.TokenProblem.EXPIRED:
         return _(
@@ -113,6 +103,13 @@ async def open_link(
     request = await signups.find_consent_request(db, (command.args or "")[2:], clock.now())
     if isinstance(request, signups.TokenProblem):
         await message.answer(problem_text(request), reply_markup=registry.main_menu(roles))
+        return
+    assert message.from_user is not None
+    refusal = await signups.parental_consent_refusal(db, request.signup, message.from_user.id)
+    if refusal is not None:  # before anything about the signup is shown
+        await message.answer(
+            refusal_text(refusal, request.signup), reply_markup=registry.main_menu(roles)
+        )
         return
     programme = await db.get(Programme, request.signup.programme_id)
     await state.set_state(ParentConsent.deciding)
@@ -157,8 +154,16 @@ async def decide(
         or signup is None
         or signup.status != SignupStatus.AWAITING_CONSENT
         or token.expires_at <= now
-        or not await signups.mark_token_used(db, token, now)
     ):
+        await query.answer(problem_text(signups.TokenProblem.USED), show_alert=True)
+        return
+    refusal = await signups.parental_consent_refusal(db, signup, query.from_user.id)
+    if refusal is not None:  # neither yes nor no from a participant's account
+        await query.answer()
+        assert query.bot is not None
+        await query.bot.send_message(query.from_user.id, refusal_text(refusal, signup))
+        return
+    if not await signups.mark_token_used(db, token, now):
         await query.answer(problem_text(signups.TokenProblem.USED), show_alert=True)
         return
     await query.answer()
@@ -171,11 +176,15 @@ async def decide(
             query.from_user.id, _("Understood. The signup and its answers are deleted.")
         )
         return
-    given_by = f"{signup.parent_name} (Telegram: {query.from_user.full_name})"
-    await signups.add_consent(
-        db, signup, ConsentKind.PARENTAL, given_by=given_by, method=ConsentMethod.TELEGRAM, now=now
+    consent = await signups.record_parental_consent(
+        db,
+        signup,
+        method=ConsentMethod.TELEGRAM,
+        route=token.route or ConsentRoute.FORWARDED,
+        account=signups.TelegramAccount(query.from_user.id, query.from_user.full_name),
+        now=now,
     )
-    signup.parent_telegram_id = str(query.from_user.id)
+    assert not isinstance(consent, ConsentRefusal)  # checked above, in this transaction
     await notices.parental_consent_done(db, signup, now)
     await query.bot.send_message(
         query.from_user.id,
@@ -257,12 +266,21 @@ async def new_link(
     ):
         await query.answer(_("This button no longer works."), show_alert=True)
         return
+    now = clock.now()
+    last = await signups.latest_token(db, signup.id)
+    if (
+        last is not None
+        and last.route is ConsentRoute.EMAIL
+        and not may_email_again(last.created_at, now)
+    ):
+        await query.answer(
+            _("We have just sent an e-mail. Wait a few minutes and look in the spam folder too."),
+            show_alert=True,
+        )
+        return
     await query.answer()
-    rules = await signups.settings_for(db, signup.programme_id)
-    token = await signups.issue_consent_token(db, signup, clock.now(), rules.consent_valid_days)
-    await bot.send_message(
-        query.from_user.id, await notices.consent_link_text(bot, settings, signup, token, rules)
-    )
+    for text in await notices.request_consent(db, bot, settings, signup, now):
+        await bot.send_message(query.from_user.id, text)
 
 
 async def withdraw(

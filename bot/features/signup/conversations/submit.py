@@ -171,10 +171,10 @@ async def send(
         now=dt.datetime.fromisoformat(answers[Step.PRIVACY]),
     )
     if signup.needs_consent:
-        rules = await signups.settings_for(db, signup.programme_id)
-        token = await signups.issue_consent_token(db, signup, now, rules.consent_valid_days)
-        text = await signup_notices.consent_link_text(bot, settings, signup, token, rules)
-        await bot.send_message(user.id, text, reply_markup=registry.main_menu(roles))
+        texts = await signup_notices.request_consent(db, bot, settings, signup, now)
+        for number, text in enumerate(texts, 1):
+            menu = registry.main_menu(roles) if number == len(texts) else None
+            await bot.send_message(user.id, text, reply_markup=menu)
         return
     signup.status = SignupStatus.SUBMITTED
     signup.submitted_at = now

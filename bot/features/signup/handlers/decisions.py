@@ -2,6 +2,10 @@
 
 The buttons (prefix `sd`) come with the outbox notification of a new signup. Asking and
 declining take one typed message (a small FSM step); the person is told through the outbox.
+A parent's permission through a forwarded link is unverified: "Nagebeld en bevestigd" records
+who called the parent and when, and only then can the signup be placed or put on a waiting
+list (`domain.signup.consent.may_place`). Paper consent is recorded as verified by the
+coordinator who records it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices
 from domain.roles import Role
 from domain.signup.capacity import PlacementError
-from domain.signup.status import UNDECIDED, ConsentKind, ConsentMethod, SignupStatus
+from domain.signup.consent import may_place
+from domain.signup.status import UNDECIDED, ConsentMethod, ConsentRoute, SignupStatus
 from storage import people
 from storage.course.models import Cohort
 from storage.signup import groups as signup_groups
@@ -65,6 +70,7 @@ def create_router() -> Router:
     cb(place_in, SignupDecision.filter(F.action == DecisionAction.PLACE_IN))
     cb(wait_in, SignupDecision.filter(F.action == DecisionAction.WAIT_IN))
     cb(start_text, SignupDecision.filter(F.action.in_(TYPED)))
+    cb(verify, SignupDecision.filter(F.action == DecisionAction.VERIFY))
     router.message.register(receive_text, StateFilter(*CoordinatorSignup.__states__), F.text)
     router.message.register(not_text, StateFilter(*CoordinatorSignup.__states__))
     return router
@@ -97,6 +103,53 @@ async def _decided(query: CallbackQuery, signup: Signup, allowed: tuple[SignupSt
     return True
 
 
+async def _unverified(query: CallbackQuery, db: AsyncSession, signup: Signup) -> bool:
+    """True (and the coordinator told) when the parent's permission still needs a call."""
+    if may_place(
+        needs_consent=signup.needs_consent,
+        consent_verified=await signups.consent_verified(db, signup),
+    ):
+        return False
+    await query.answer(
+        _(
+            "First call the parent to check the permission, then tap Called and confirmed. "
+            "Only then can you place the signup."
+        ),
+        show_alert=True,
+    )
+    return True
+
+
+async def verify(
+    query: CallbackQuery,
+    callback_data: SignupDecision,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    """ "Nagebeld en bevestigd": the coordinator called the parent, who confirmed."""
+    signup = await _open(query, db, member, callback_data.signup)
+    if signup is None or member is None:
+        return
+    before = await signups.parental_consent(db, signup.id)
+    if before is not None and before.verified_at is not None:
+        await query.answer(_("This permission was already confirmed."), show_alert=True)
+        return
+    consent = await signups.verify_parental_consent(db, signup, member.person.id, clock.now())
+    if consent is None:
+        await query.answer(_("There is no permission to confirm."), show_alert=True)
+        return
+    await query.answer(_("Confirmed."))
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.from_user.id,
+        _(
+            "The permission for signup #{id} is confirmed by you. You can now place the signup."
+        ).format(id=signup.id),
+        reply_markup=notices.decision_keyboard(signup.id),
+    )
+
+
 async def choose_group(
     query: CallbackQuery,
     callback_data: SignupDecision,
@@ -106,6 +159,8 @@ async def choose_group(
 ) -> None:
     signup = await _open(query, db, member, callback_data.signup)
     if signup is None or await _decided(query, signup, UNDECIDED):
+        return
+    if await _unverified(query, db, signup):
         return
     groups = await signup_groups.cohorts(db, signup.programme_id)
     if not groups:
@@ -148,6 +203,8 @@ async def place_in(
 ) -> None:
     signup = await _open(query, db, member, callback_data.signup)
     if signup is None or await _decided(query, signup, UNDECIDED):
+        return
+    if await _unverified(query, db, signup):
         return
     cohort = await _cohort(db, signup, callback_data.cohort)
     if cohort is None or member is None:
@@ -204,6 +261,8 @@ async def wait_in(
 ) -> None:
     signup = await _open(query, db, member, callback_data.signup)
     if signup is None or await _decided(query, signup, (SignupStatus.SUBMITTED,)):
+        return
+    if await _unverified(query, db, signup):
         return
     cohort = await _cohort(db, signup, callback_data.cohort)
     if cohort is None:
@@ -319,8 +378,14 @@ async def receive_text(
         if signup.status != SignupStatus.AWAITING_CONSENT:
             await message.answer(_("This signup was already decided."))
             return
-        await signups.add_consent(
-            db, signup, ConsentKind.PARENTAL, given_by=text, method=ConsentMethod.PAPER, now=now
+        await signups.record_parental_consent(
+            db,
+            signup,
+            method=ConsentMethod.PAPER,
+            route=ConsentRoute.PAPER,
+            stated_name=text,
+            recorded_by=member.person.id,
+            now=now,
         )
         await notices.parental_consent_done(db, signup, now)
         await message.answer(_("Paper consent for signup #{id} is recorded.").format(id=signup.id))

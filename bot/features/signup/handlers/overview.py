@@ -89,11 +89,8 @@ async def show_signup(
         return
     await query.answer()
     assert query.bot is not None
-    await query.bot.send_message(
-        query.from_user.id,
-        notices.signup_summary(signup, person),
-        reply_markup=notices.decision_keyboard(signup.id),
-    )
+    text, keyboard = await notices.signup_card(db, signup, person)
+    await query.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
 
 
 def _cells(cells: tuple[MixCell, ...], question: str) -> str:

@@ -1,7 +1,10 @@
 """Privacy rights, self-service: /mijngegevens (see everything) and /verwijderen (delete).
 
-Deleting anonymises: name, date of birth, postcode, chat ids and free text go; the answers
-the programme counts (track, gender, school type, heard-from, age at signup, outcome) stay.
+Both work from the one inventory of personal data (`storage.privacy`), so they cover every
+table. /mijngegevens shows the main data and a count per kind of data, and sends all of it as
+a JSON document. Deleting anonymises: name, date of birth, postcode, chat ids, free text and the
+messages to and about the person go; what the programme counts (track, gender, school type,
+heard-from, age at signup, outcomes, hours, attendance) stays without a link to the person.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from babel.support import LazyProxy
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.signup.callbacks import DeleteChoice, DeleteDataCb
@@ -21,8 +26,42 @@ from bot.kit.clock import Clock
 from bot.kit.feature import Registry
 from bot.kit.keyboards import inline_choices
 from domain.roles import Role
-from storage import people
+from storage import people, privacy
 from storage.signup import privacy as signup_privacy
+
+SHOWN_IN_FULL = frozenset({"person", "channels", "signups", "groups"})
+"""Sections of the document shown line by line; the others are counted."""
+
+SECTIONS: dict[str, LazyProxy] = {
+    "roles": __("Roles"),
+    "messages": __("Messages we sent you"),
+    "conversation": __("A conversation that is not finished"),
+    "questions": __("Questions you asked"),
+    "consents": __("Permissions"),
+    "consent_links": __("Links for permission"),
+    "groups_led": __("Groups you lead"),
+    "session_answers": __("Answers to reminders"),
+    "attendance": __("Attendance"),
+    "certificates": __("Certificates"),
+    "placements": __("Places at an organisation"),
+    "hours": __("Practice hours"),
+    "hours_changes": __("Changes to your hours"),
+    "activities": __("Activities"),
+    "proposal_messages": __("Messages about your proposals"),
+    "helper_requests": __("Requests for helpers"),
+    "opportunities": __("Opportunities you joined"),
+    "opportunity_settings": __("Your settings for opportunities"),
+    "broadcasts": __("Opportunities you sent around"),
+    "opportunity_messages": __("Opportunities sent to you"),
+    "nudges": __("Messages when you were quiet"),
+    "nudge_answers": __("Your answers to those messages"),
+    "nudge_settings": __("Your settings for those messages"),
+}
+"""The name of each counted section of /mijngegevens (its key when a new one has none)."""
+
+
+def section_name(section: str) -> str:
+    return str(SECTIONS.get(section, section))
 
 
 def create_router() -> Router:
@@ -45,7 +84,7 @@ async def my_data(
             _("We have not stored anything about you."), reply_markup=registry.main_menu(roles)
         )
         return
-    data = await signup_privacy.export_person(db, member.person.id)
+    data = await privacy.export_person(db, member.person.id)
     person = data["person"]
     lines = [
         _("<b>What we store about you</b>"),
@@ -57,7 +96,10 @@ async def my_data(
         _("Date of birth: {value}").format(value=person["birth_date"] or "-"),
         _("Postcode: {value}").format(value=person["postcode"] or "-"),
         _("Telegram: {value}").format(
-            value=", ".join(html.quote(c["name"] or c["id"]) for c in data["channels"]) or "-"
+            value=", ".join(
+                html.quote(c["display_name"] or c["external_id"]) for c in data["channels"]
+            )
+            or "-"
         ),
     ]
     for signup in data["signups"]:
@@ -78,9 +120,17 @@ async def my_data(
     for group in data["groups"]:
         lines.append(
             _("Group: {group} ({status})").format(
-                group=html.quote(group["group"]), status=group["status"]
+                group=html.quote(group["cohort"] or "-"), status=group["status"]
             )
         )
+    counted = [
+        _("{what}: {count}").format(what=section_name(section), count=len(rows))
+        for section, rows in data.items()
+        if section not in SHOWN_IN_FULL and rows
+    ]
+    if counted:
+        lines.append(_("Also stored:"))
+        lines.extend(f"- {line}" for line in counted)
     lines.append(_("The attached file has everything, also the dates. To delete it: /verwijderen"))
     await message.answer("\n".join(lines)[:4000], reply_markup=registry.main_menu(roles))
     document = json.dumps(data, ensure_ascii=False, indent=2).encode()
