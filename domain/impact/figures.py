@@ -18,6 +18,12 @@ Definitions (thresholds in `ImpactRules`; a period runs from `start` to `end`, b
   is the sum of both groups' minutes. `active` (both groups) is reported as well.
 - participations: the participants of activities in the period that took place, summed; the seed's
   "participations in activities". activities organised: the number of those activities.
+Only plausible data counts, whatever its source (`plausible_participants`, `plausible_minutes`):
+a participant count below 0 or above `MAX_PARTICIPANTS` (10,000) counts as 0 participants (the
+activity itself still counts); effort of fewer than 0 or more than `MAX_EFFORT_MINUTES` (200 h,
+the most an after-activity report accepts) in one record is ignored. Nothing dated after today
+counts (`storage.impact.figures` cuts the period with `Period.up_to`); which rows are approved and
+confirmed data is decided there too.
 """
 
 from __future__ import annotations
@@ -27,6 +33,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+MAX_PARTICIPANTS = 10_000
+"""More participants than this at one activity is not a count, it is a typo (or worse)."""
+MAX_EFFORT_MINUTES = 200 * 60
+"""More minutes than this in one effort record (a day's volunteering, an activity with its
+preparation) is not plausible; the after-activity report accepts at most 200 h."""
+
+
+def plausible_participants(count: int) -> int:
+    """The participants that count: `count`, or 0 when it is negative or absurdly large."""
+    return count if 0 <= count <= MAX_PARTICIPANTS else 0
+
+
+def plausible_minutes(minutes: int) -> bool:
+    """Whether an effort record's minutes can be real (0 to `MAX_EFFORT_MINUTES`)."""
+    return 0 <= minutes <= MAX_EFFORT_MINUTES
 
 
 @dataclass(frozen=True)
@@ -48,6 +70,10 @@ class Period:
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day <= self.end
+
+    def up_to(self, today: date) -> Period:
+        """The period without the days after `today` (nothing in the future counts)."""
+        return Period(self.start, min(self.end, today))
 
 
 @dataclass(frozen=True)
@@ -132,7 +158,12 @@ def impact_figures(
     active: set[int] = set()
     for effort in efforts:
         since = certified.get(effort.person_id)
-        if since is not None and effort.on in window and effort.on >= since:
+        if (
+            since is not None
+            and effort.on in window
+            and effort.on >= since
+            and plausible_minutes(effort.minutes)
+        ):
             minutes[effort.person_id] += effort.minutes
             active.add(effort.person_id)
     activities = list(activities)
@@ -153,7 +184,7 @@ def impact_figures(
         occasional_minutes_per_year=sum(minutes[pid] for pid in occasional),
         structurally_active=len(structural),
         structural_minutes_per_year=sum(minutes[pid] for pid in structural),
-        participations=sum(a.participants for a in in_period),
+        participations=sum(plausible_participants(a.participants) for a in in_period),
         activities_organised=len(in_period),
     )
 

@@ -11,6 +11,12 @@ An opportunity suits a person when none of these hold (each is a `Mismatch`):
   a minimum age is set and the date of birth is not known;
 - OUTSIDE_AREA: the opportunity is limited to neighbourhoods (compared case-insensitively) and/or
   postcode ranges (inclusive four-digit ranges), and the person is in none of them.
+Who may join or view an opportunity (`join_mismatches`, the one rule every "Ik doe mee", "Meer
+info", /kansen and broadcast uses): a person of the opportunity's programme (OTHER_PROGRAMME)
+who holds a role that may join it there (ROLE: Citytrainers, and participants when the
+opportunity is for trainees, `roles_that_may_join`), and for whom none of CLOSED, TRACK,
+TOO_YOUNG, AGE_UNKNOWN or OUTSIDE_AREA holds (`JOIN_REASONS`; opting out, being unreachable and
+already having a place are about messages, not about being allowed).
 Ranking for a nudge (`best_matches`): suitable opportunities with a free place, dated ones first
 by start (soonest first), then ongoing ones by deadline (none last), then by id; at most 3.
 """
@@ -26,6 +32,7 @@ from zoneinfo import ZoneInfo
 from domain.dates import age_on
 from domain.local_time import AMSTERDAM
 from domain.postcodes import postcode_in_ranges
+from domain.roles import Role
 
 MAX_NUDGE_MATCHES = 3
 """Most opportunities shown in one nudge."""
@@ -50,6 +57,20 @@ class Mismatch(StrEnum):
     TOO_YOUNG = "too_young"
     AGE_UNKNOWN = "age_unknown"
     OUTSIDE_AREA = "outside_area"
+    OTHER_PROGRAMME = "other_programme"
+    ROLE = "role"
+
+
+JOIN_REASONS: frozenset[Mismatch] = frozenset(
+    {
+        Mismatch.CLOSED,
+        Mismatch.TRACK,
+        Mismatch.TOO_YOUNG,
+        Mismatch.AGE_UNKNOWN,
+        Mismatch.OUTSIDE_AREA,
+    }
+)
+"""The mismatches of `mismatches` that keep a person from joining (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +154,37 @@ def suits(
 ) -> bool:
     """True when the opportunity suits the person at `now`."""
     return not mismatches(person, opp, now, tz)
+
+
+def roles_that_may_join(for_trainees: bool) -> frozenset[Role]:
+    """Citytrainers may join any opportunity; participants only one for trainees."""
+    if for_trainees:
+        return frozenset({Role.CITYTRAINER, Role.PARTICIPANT})
+    return frozenset({Role.CITYTRAINER})
+
+
+def join_mismatches(
+    person: MatchPerson,
+    opp: MatchOpportunity,
+    now: datetime,
+    *,
+    same_programme: bool,
+    roles: frozenset[Role],
+    for_trainees: bool,
+    tz: ZoneInfo = AMSTERDAM,
+) -> tuple[Mismatch, ...]:
+    """Every reason the person may not join (or see) the opportunity; empty when they may.
+
+    `same_programme`: the person belongs to the opportunity's programme; `roles`: the roles the
+    person holds in the opportunity's programme.
+    """
+    reasons: list[Mismatch] = []
+    if not same_programme:
+        reasons.append(Mismatch.OTHER_PROGRAMME)
+    if not roles & roles_that_may_join(for_trainees):
+        reasons.append(Mismatch.ROLE)
+    reasons += [m for m in mismatches(person, opp, now, tz) if m in JOIN_REASONS]
+    return tuple(reasons)
 
 
 def best_matches(

@@ -6,7 +6,9 @@ Rules:
 - A sign-up is PLACED (it holds one of the places) or WAITING (on the waiting list, first come
   first served); CANCELLED when given up. A cancelled place goes to the first WAITING sign-up.
 - Tapping "Ik doe mee" gives a place (PLACED), a place on the waiting list (WAITING) when the
-  opportunity is full, or nothing (CLOSED) when it no longer takes sign-ups.
+  opportunity is full, or nothing (CLOSED) when it no longer takes sign-ups, or nothing
+  (REFUSED) when the person may not join it (`domain.opportunities.matching.join_mismatches`:
+  another programme, a role that may not join, track, age or area).
 The values are stored as plain text (`opportunity.status`, `opportunity_signup.status`) and
 appear in idempotency keys, so they never change.
 """
@@ -37,3 +39,4 @@ class JoinOutcome(StrEnum):
     PLACED = "placed"
     WAITING = "waiting"
     CLOSED = "closed"
+    REFUSED = "refused"

@@ -6,9 +6,14 @@ Where the figures come from (the rules themselves are in `domain.impact`):
 - practice minutes in training: confirmed or corrected `PracticeHours` of kind "practice",
   summed per person in SQL.
 - effort: confirmed or corrected `PracticeHours` of kind "volunteer" (summed per person and day
-  in SQL), the minutes of opportunities a person attended, and the minutes of activities a person
-  organised that happened. Only rows from a little before the activity window are read.
-- activities: reported activities that happened (participants, organiser, planned date).
+  in SQL), the minutes of opportunities a person attended (a place, not a cancelled or waiting
+  sign-up, at an opportunity that has started), and the minutes of approved activities a person
+  organised that happened and were reported. Only rows from a little before the activity window
+  are read.
+- activities: approved activities reported as happened (participants, organiser, planned date).
+Only approved and confirmed data counts, and nothing after `now` (the period is cut at today);
+implausible counts are left out by the domain rules (`plausible_participants`,
+`plausible_minutes`).
 Rows are streamed (`session.stream`): no ORM objects, one small record a person, day or
 activity.
 """
@@ -19,9 +24,10 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import cast
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.activities.status import ActivityStatus
 from domain.hours.practice import HoursKind, LogStatus
 from domain.impact.figures import (
     ActivityRecord,
@@ -33,6 +39,7 @@ from domain.impact.figures import (
     impact_figures,
 )
 from domain.local_time import AMSTERDAM
+from domain.opportunities.status import SignupStatus
 from domain.roles import Role
 from storage.activities.models import Activity
 from storage.course.models import CourseCertificate
@@ -88,10 +95,27 @@ async def citytrainers(session: AsyncSession, programme_id: int) -> list[Citytra
     return records
 
 
+def _approved_and_reported() -> list[ColumnElement[bool]]:
+    """An activity that counts: approved, reported, and it happened."""
+    return [
+        Activity.status == ActivityStatus.APPROVED,
+        Activity.reported_at.is_not(None),
+        Activity.happened.is_(True),
+    ]
+
+
 async def efforts(
-    session: AsyncSession, programme_id: int, since: dt.date, until: dt.date
+    session: AsyncSession,
+    programme_id: int,
+    since: dt.date,
+    until: dt.date,
+    now: dt.datetime | None = None,
 ) -> AsyncIterator[EffortRecord]:
-    """Confirmed volunteer minutes, attended opportunities and organised activities."""
+    """Confirmed volunteer minutes, attended opportunities and organised activities.
+
+    `now`: attendance at an opportunity that has not started by then does not count (default:
+    the end of `until`).
+    """
     volunteer = (
         select(PracticeHours.person_id, PracticeHours.work_date, func.sum(PracticeHours.minutes))
         .where(
@@ -108,11 +132,14 @@ async def efforts(
     moment = func.coalesce(Opportunity.starts_at, OpportunitySignup.attended_at)
     start = dt.datetime.combine(since, dt.time(), dt.UTC) - dt.timedelta(days=1)
     end = dt.datetime.combine(until, dt.time(), dt.UTC) + dt.timedelta(days=2)
+    if now is not None:
+        end = min(end, now)
     attended = (
         select(OpportunitySignup.person_id, moment, Opportunity.minutes)
         .join(Opportunity, Opportunity.id == OpportunitySignup.opportunity_id)
         .where(
             Opportunity.programme_id == programme_id,
+            OpportunitySignup.status == SignupStatus.PLACED,
             OpportunitySignup.attended.is_(True),
             Opportunity.minutes.is_not(None),
             moment >= start,
@@ -129,7 +156,7 @@ async def efforts(
         yield EffortRecord(int(signer), _as_date(when), int(opp_minutes or 0))
     organised = select(Activity.person_id, Activity.planned_date, Activity.minutes).where(
         Activity.programme_id == programme_id,
-        Activity.happened.is_(True),
+        *_approved_and_reported(),
         Activity.minutes.is_not(None),
         Activity.person_id.is_not(None),
         Activity.planned_date >= since,
@@ -142,11 +169,10 @@ async def efforts(
 async def activities(
     session: AsyncSession, programme_id: int, since: dt.date, until: dt.date
 ) -> list[ActivityRecord]:
-    """Reported activities that happened, planned from `since` to `until`."""
+    """Approved activities reported as happened, planned from `since` to `until`."""
     query = select(Activity.person_id, Activity.planned_date, Activity.participants).where(
         Activity.programme_id == programme_id,
-        Activity.reported_at.is_not(None),
-        Activity.happened.is_(True),
+        *_approved_and_reported(),
         Activity.planned_date >= since,
         Activity.planned_date <= until,
     )
@@ -161,14 +187,24 @@ async def activities(
 
 
 async def figures(
-    session: AsyncSession, programme_id: int, period: Period, rules: ImpactRules | None = None
+    session: AsyncSession,
+    programme_id: int,
+    period: Period,
+    rules: ImpactRules | None = None,
+    *,
+    now: dt.datetime | None = None,
 ) -> ImpactFigures:
-    """The programme's figures for `period` (see `domain.impact`)."""
+    """The programme's figures for `period` up to `now` (see `domain.impact`).
+
+    `now` defaults to the current time: nothing after today (Amsterdam) ever counts.
+    """
     rules = rules or ImpactRules()
+    now = now or dt.datetime.now(dt.UTC)
+    period = period.up_to(now.astimezone(AMSTERDAM).date())
     # a little more than the activity window; the domain rule picks the exact days
     window_start = period.end - dt.timedelta(days=31 * (rules.active_window_months + 1))
     since = min(period.start, window_start)
     people = await citytrainers(session, programme_id)
-    effort = [e async for e in efforts(session, programme_id, window_start, period.end)]
+    effort = [e async for e in efforts(session, programme_id, window_start, period.end, now)]
     organised = await activities(session, programme_id, since, period.end)
     return impact_figures(period, people, effort, organised, rules)

@@ -3,11 +3,18 @@
 Places are taken with one conditional UPDATE (`places_taken < places`) after locking the
 opportunity's row (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the UPDATE takes the single
 write lock), so many people tapping "Ik doe mee" at once never get more places than exist.
+
+Who may join or see an opportunity is decided in one place, `refusals` (the domain rule
+`matching.join_mismatches` on the person's programme, their roles in the opportunity's programme,
+track, age and area): `join` calls it in its transaction, after locking the opportunity, so no
+button (a forged one included) can take a place it may not; `viewable`, `open_for_person` and
+`recipients` use the same rule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.opportunities import matching
 from domain.opportunities.status import JoinOutcome, OpportunityStatus, SignupStatus
-from domain.roles import Role
+from domain.roles import Role, parse_roles
 from storage import outbox, refs
 from storage.models import ChannelIdentity, OutboxMessage, Person, RoleGrant
 from storage.opportunities.models import (
@@ -37,6 +44,8 @@ TAKEN = (SignupStatus.PLACED, SignupStatus.WAITING)
 """Sign-ups that hold a place or a place on the waiting list (not cancelled)."""
 REF_KIND = "op"
 """The kind of the ref of an opportunity's messages ("op:12")."""
+
+log = logging.getLogger(__name__)
 
 
 # --- preferences and who a person is -------------------------------------------------------
@@ -125,16 +134,83 @@ async def list_open(
 async def open_for_person(
     session: AsyncSession, person: Person, now: dt.datetime
 ) -> list[Opportunity]:
-    """Open opportunities that suit the person (track, age, area), soonest first."""
-    track = as_track(await person_track(session, person.id))
-    who = matching.MatchPerson(
-        person_id=person.id, track=track, birth_date=person.birth_date, postcode=person.postcode
-    )
+    """Open opportunities of the person's programme they may join (role, track, age, area),
+    soonest first."""
+    who = await _match_person(session, person)
+    roles = await roles_in(session, person.id, person.programme_id)
     return [
         o
         for o in await list_open(session, person.programme_id, now)
-        if matching.suits(who, match_opportunity(o), now)
+        if not matching.join_mismatches(
+            who,
+            match_opportunity(o),
+            now,
+            same_programme=True,
+            roles=roles,
+            for_trainees=o.for_trainees,
+        )
     ]
+
+
+async def _match_person(session: AsyncSession, person: Person) -> matching.MatchPerson:
+    return matching.MatchPerson(
+        person_id=person.id,
+        track=as_track(await person_track(session, person.id)),
+        birth_date=person.birth_date,
+        postcode=person.postcode,
+    )
+
+
+async def roles_in(session: AsyncSession, person_id: int, programme_id: int) -> frozenset[Role]:
+    """The person's active roles in one programme."""
+    values = await session.scalars(
+        select(RoleGrant.role).where(
+            RoleGrant.person_id == person_id,
+            RoleGrant.programme_id == programme_id,
+            RoleGrant.revoked_at.is_(None),
+        )
+    )
+    return parse_roles(list(values))
+
+
+async def refusals(
+    session: AsyncSession, opp: Opportunity, person_id: int, now: dt.datetime
+) -> tuple[matching.Mismatch, ...]:
+    """Why the person may not join the opportunity (empty: they may); see the module docstring.
+
+    An unknown or deleted person holds no role.
+    """
+    person = await session.get(Person, person_id)
+    if person is None or person.anonymised_at is not None:
+        return (matching.Mismatch.ROLE,)
+    return matching.join_mismatches(
+        await _match_person(session, person),
+        match_opportunity(opp),
+        now,
+        same_programme=person.programme_id == opp.programme_id,
+        roles=await roles_in(session, person_id, opp.programme_id),
+        for_trainees=opp.for_trainees,
+    )
+
+
+async def viewable(
+    session: AsyncSession, opportunity_id: int, person_id: int, now: dt.datetime
+) -> Opportunity | None:
+    """The opportunity when the person may see it ("Meer info", a /kansen item), else None.
+
+    The same rule as joining, except that a closed opportunity may still be seen. A refusal is
+    logged once, without personal data.
+    """
+    opp = await get(session, opportunity_id)
+    if opp is None:
+        return None
+    refused = [
+        m for m in await refusals(session, opp, person_id, now) if m != matching.Mismatch.CLOSED
+    ]
+    if refused:
+        log.warning("opportunity %d: view refused (%s)", opp.id, ",".join(m.value for m in refused))
+        return None
+    return opp
 
 
 async def supervisor_chats(session: AsyncSession, organisation_id: int | None) -> list[str]:
@@ -183,9 +259,7 @@ async def recipients(
 
     `exclude`: a person who never gets it (the Citytrainer asking for helpers).
     """
-    roles = [Role.CITYTRAINER.value]
-    if opp.for_trainees:
-        roles.append(Role.PARTICIPANT.value)
+    roles = [r.value for r in matching.roles_that_may_join(opp.for_trainees)]
     holders = (
         select(RoleGrant.person_id)
         .where(
@@ -377,9 +451,19 @@ async def waiting_position(session: AsyncSession, signup: OpportunitySignup) -> 
 async def join(
     session: AsyncSession, opportunity_id: int, person_id: int, now: dt.datetime
 ) -> JoinResult:
-    """Take a place, or a place on the waiting list when the opportunity is full."""
+    """Take a place, or a place on the waiting list when the opportunity is full.
+
+    Refused (nothing written; logged once, without personal data) when the person may not join
+    it (`refusals`, checked here, after the lock, for every path that joins).
+    """
     opp = await _lock(session, opportunity_id)
-    if opp is None or not is_open(opp, now):
+    if opp is None:
+        return JoinResult(JoinOutcome.CLOSED)
+    refused = await refusals(session, opp, person_id, now)
+    if any(m != matching.Mismatch.CLOSED for m in refused):
+        log.warning("opportunity %d: join refused (%s)", opp.id, ",".join(m.value for m in refused))
+        return JoinResult(JoinOutcome.REFUSED)
+    if not is_open(opp, now):
         return JoinResult(JoinOutcome.CLOSED)
     signup = await signup_of(session, opportunity_id, person_id)
     if signup is not None and signup.status == SignupStatus.PLACED:

@@ -211,6 +211,7 @@ async def _everything_else(
             programme_id=programme.id,
             title="Helpen bij het buurtfeest",
             places=5,
+            for_trainees=True,
             track="both",
             status=OpportunityStatus.OPEN,
             created_at=now,

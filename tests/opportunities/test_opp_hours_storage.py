@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from domain.hours.practice import LogStatus
 from domain.opportunities.matching import Track
 from domain.opportunities.status import OpportunityStatus
+from domain.roles import Role
 from storage import migrate, people
 from storage.course import queries as course
 from storage.db import create_session_factory
@@ -43,6 +44,8 @@ async def test_attendance_and_opportunity_logs(sessions: async_sessionmaker[Asyn
                 first_name=f"P{n}",
                 now=T0,
             )
+            # the opportunities here are for trainees: only people with a role may join
+            await people.grant_role(s, m.person.id, prog.id, Role.PARTICIPANT, T0)
             ids.append(m.person.id)
         opps = []
         for title, starts in (

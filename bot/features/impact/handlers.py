@@ -1,7 +1,8 @@
 """/cijfers: the programme's figures for a period (coordinators only), rules in the footer.
 
-Computed by `domain.impact.impact_figures` from the data (`storage.impact`); the periods are
-this year, last year and everything (up to today), in Amsterdam dates.
+Computed by `domain.impact.impact_figures` from approved and confirmed data only
+(`storage.impact`, up to the clock's now); the periods are this year, last year and everything
+(up to today), in Amsterdam dates.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ async def _text(
 ) -> str:
     rules = ImpactRules()
     period = period_of(name, now.astimezone(AMSTERDAM).date())
-    figures = await impact.figures(db, member.programme_id, period, rules)
+    figures = await impact.figures(db, member.programme_id, period, rules, now=now)
     return render(figures, period, rules)
 
 

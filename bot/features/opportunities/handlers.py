@@ -2,6 +2,9 @@
 
 Taking a place is one transaction (storage.opportunities.join); confirmations go to the person
 directly, notifications to the organisation's supervisors and the coordinator through the outbox.
+Every tap is checked again in storage (a button's data may be forged): a join the person may not
+make (another programme, role, track, age, area) is refused there, and "Meer info" or a /kansen
+item of an opportunity the person may not see shows nothing of it (`opportunities.viewable`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.features.opportunities.texts import (
     PAGE_SIZE,
     cancel_button,
     card,
+    not_for_you,
     offer_buttons,
     when_text,
 )
@@ -94,6 +98,9 @@ async def join(
         return
     now = clock.now()
     result = await opportunities.join(db, callback_data.opportunity_id, member.person.id, now)
+    if result.status == JoinOutcome.REFUSED:
+        await query.answer(not_for_you(), show_alert=True)
+        return
     opp = await opportunities.get(db, callback_data.opportunity_id)
     if result.status == JoinOutcome.CLOSED or opp is None:
         await query.answer(_("Sign-up for this opportunity is closed."), show_alert=True)
@@ -137,9 +144,34 @@ async def join(
         )
 
 
-async def info(query: CallbackQuery, callback_data: OfferCallback, db: AsyncSession) -> None:
-    opp = await opportunities.get(db, callback_data.opportunity_id)
+async def _viewable(
+    query: CallbackQuery,
+    opportunity_id: int,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> Opportunity | None:
+    """The opportunity when the person may see it; otherwise they are told kindly, and see
+    nothing of it."""
+    if member is None:
+        await query.answer(_("Type /start first, then try again."), show_alert=True)
+        return None
+    opp = await opportunities.viewable(db, opportunity_id, member.person.id, clock.now())
+    if opp is None:
+        await query.answer(not_for_you(), show_alert=True)
+        return None
     await query.answer()
+    return opp
+
+
+async def info(
+    query: CallbackQuery,
+    callback_data: OfferCallback,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    opp = await _viewable(query, callback_data.opportunity_id, db, clock, member)
     if opp is None:
         return
     await query.bot.send_message(  # type: ignore[union-attr]
@@ -279,9 +311,14 @@ async def page(
     await _edit(query, _list_text(items, index), _list_markup(items, index) if items else None)
 
 
-async def open_one(query: CallbackQuery, callback_data: OpenCallback, db: AsyncSession) -> None:
-    await query.answer()
-    opp = await opportunities.get(db, callback_data.opportunity_id)
+async def open_one(
+    query: CallbackQuery,
+    callback_data: OpenCallback,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member | None,
+) -> None:
+    opp = await _viewable(query, callback_data.opportunity_id, db, clock, member)
     if opp is None:
         return
     markup = offer_buttons(opp.id)

@@ -63,6 +63,11 @@ def card(opp: Opportunity, *, full: bool = False) -> str:
     return "\n".join(lines)
 
 
+def not_for_you() -> str:
+    """The answer to a join or a view of an opportunity the person may not join or see."""
+    return _("Sorry, this opportunity is not for you. With /kansen you see the ones that are.")
+
+
 def offer_buttons(opp_id: int) -> InlineKeyboardMarkup:
     return inline_choices(
         [
