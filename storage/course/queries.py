@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.course.plan_import import ImportedSession
@@ -34,6 +34,9 @@ from storage.signup.models import Enrolment
 PLACED = "placed"
 """`Enrolment.status` of a participant in a group (a column of the signup feature)."""
 CONFIRMED_HOURS = (LogStatus.CONFIRMED, LogStatus.CORRECTED)
+MAX_ID = 2**31 - 1
+"""The largest id a row can have (a 32-bit column): an id from a button outside 1..MAX_ID is
+forged or garbled and is not looked up (SQLite and PostgreSQL refuse such numbers loudly)."""
 REMINDER_KEY = "reminder"
 """First part of a reminder's idempotency key, `reminder:<session id>:...` (built by
 `bot.features.course.keys.reminder_key`); the queries below find a session's reminders by it."""
@@ -89,12 +92,16 @@ async def create_cohort(
     return cohort
 
 
+def valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
 async def get_cohort(session: AsyncSession, cohort_id: int) -> Cohort | None:
-    return await session.get(Cohort, cohort_id)
+    return await session.get(Cohort, cohort_id) if valid_id(cohort_id) else None
 
 
 async def get_session(session: AsyncSession, session_id: int) -> CourseSession | None:
-    return await session.get(CourseSession, session_id)
+    return await session.get(CourseSession, session_id) if valid_id(session_id) else None
 
 
 async def cohorts_for(
@@ -137,21 +144,38 @@ async def add_leader(
         await session.flush()
 
 
-async def course_leaders(session: AsyncSession, programme_id: int) -> list[Person]:
-    """People with an active course-leader role in the programme."""
-    return list(
-        await session.scalars(
-            select(Person)
-            .join(RoleGrant, RoleGrant.person_id == Person.id)
-            .where(
-                RoleGrant.programme_id == programme_id,
-                RoleGrant.role == Role.COURSE_LEADER.value,
-                RoleGrant.revoked_at.is_(None),
-            )
-            .distinct()
-            .order_by(Person.id)
+def _course_leaders(programme_id: int) -> Select[Person]:
+    """People of the programme, not anonymised, with an active course-leader role in it."""
+    return (
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            Person.programme_id == programme_id,
+            Person.anonymised_at.is_(None),
+            RoleGrant.programme_id == programme_id,
+            RoleGrant.role == Role.COURSE_LEADER.value,
+            RoleGrant.revoked_at.is_(None),
         )
     )
+
+
+async def course_leaders(session: AsyncSession, programme_id: int) -> list[Person]:
+    """People with an active course-leader role in the programme (the leader buttons)."""
+    return list(await session.scalars(_course_leaders(programme_id).distinct().order_by(Person.id)))
+
+
+async def may_lead(
+    session: AsyncSession, programme_id: int, person_id: int, coordinator_id: int
+) -> bool:
+    """Whether a tapped leader id is one the group flow offers: a course leader of the
+    programme, or the coordinator `coordinator_id` (of this programme) who creates the group."""
+    if not valid_id(person_id):
+        return False
+    if person_id == coordinator_id:
+        person = await session.get(Person, person_id)
+        return person is not None and person.programme_id == programme_id
+    found = await session.scalar(_course_leaders(programme_id).where(Person.id == person_id))
+    return found is not None
 
 
 async def participants(session: AsyncSession, cohort_id: int) -> list[Person]:

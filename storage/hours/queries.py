@@ -28,6 +28,11 @@ from storage.hours.models import (
 )
 from storage.models import ChannelIdentity, Person, Programme, RoleGrant
 
+MAX_ID = 2**31 - 1
+"""The largest id a row can have (a 32-bit column): an id from a button outside 1..MAX_ID is
+forged or garbled and is not looked up."""
+TRAINEE_ROLES = (Role.PARTICIPANT, Role.CITYTRAINER)
+"""Who can be placed at an organisation."""
 INVITE_PREFIX = "s-"
 INVITE_TTL = dt.timedelta(days=7)
 COUNTED = (LogStatus.CONFIRMED, LogStatus.CORRECTED)
@@ -75,8 +80,12 @@ async def organisations(session: AsyncSession, programme_id: int) -> list[Organi
     )
 
 
+def valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
 async def get_organisation(session: AsyncSession, org_id: int) -> Organisation | None:
-    return await session.get(Organisation, org_id)
+    return await session.get(Organisation, org_id) if valid_id(org_id) else None
 
 
 async def create_invite(
@@ -133,6 +142,38 @@ async def supervisor_ids(session: AsyncSession, organisation_id: int) -> list[in
     )
 
 
+async def placeable_trainees(session: AsyncSession, org: Organisation) -> list[Person]:
+    """Whom a coordinator can place at `org` (the trainee buttons): participants and
+    Citytrainers of the organisation's programme who do not supervise there."""
+    supervisors = set(await supervisor_ids(session, org.id))
+    found = await people_with_role(session, org.programme_id, TRAINEE_ROLES)
+    return [p for p in found if p.id not in supervisors]
+
+
+async def offered_placement(
+    session: AsyncSession,
+    org: Organisation | None,
+    programme_id: int,
+    *,
+    trainee_id: int | None = None,
+    supervisor_id: int | None = None,
+) -> bool:
+    """Whether tapped placement choices are ones the flow offers: an organisation of the
+    coordinator's programme `programme_id`, a trainee who is a participant or Citytrainer of it
+    (and does not supervise there), a supervisor who supervises at the organisation."""
+    if org is None or org.programme_id != programme_id:
+        return False
+    supervisors = await supervisor_ids(session, org.id)
+    if supervisor_id is not None and supervisor_id not in supervisors:
+        return False
+    if trainee_id is None:
+        return True
+    if not valid_id(trainee_id) or trainee_id in supervisors:
+        return False
+    found = await people_with_role(session, programme_id, TRAINEE_ROLES, person_id=trainee_id)
+    return bool(found)
+
+
 async def supervised_organisations(session: AsyncSession, person_id: int) -> list[int]:
     return list(
         await session.scalars(
@@ -159,20 +200,25 @@ async def is_coordinator_of(session: AsyncSession, person_id: int, programme_id:
 
 
 async def people_with_role(
-    session: AsyncSession, programme_id: int, roles: tuple[Role, ...]
+    session: AsyncSession,
+    programme_id: int,
+    roles: tuple[Role, ...],
+    *,
+    person_id: int | None = None,
 ) -> list[Person]:
+    """People of the programme (not anonymised) with one of `roles` in it; only `person_id`
+    when given."""
     ids = select(RoleGrant.person_id).where(
         RoleGrant.programme_id == programme_id,
         RoleGrant.role.in_([r.value for r in roles]),
         RoleGrant.revoked_at.is_(None),
     )
-    return list(
-        await session.scalars(
-            select(Person)
-            .where(Person.id.in_(ids), Person.anonymised_at.is_(None))
-            .order_by(Person.first_name, Person.id)
-        )
+    query = select(Person).where(
+        Person.id.in_(ids), Person.programme_id == programme_id, Person.anonymised_at.is_(None)
     )
+    if person_id is not None:
+        query = query.where(Person.id == person_id)
+    return list(await session.scalars(query.order_by(Person.first_name, Person.id)))
 
 
 async def timezone_of(session: AsyncSession, programme_id: int) -> str:

@@ -259,6 +259,51 @@ async def latest_nudge(session: AsyncSession, person_id: int) -> NazorgNudge | N
     )
 
 
+async def open_nudge(
+    session: AsyncSession, person_id: int, *, lock: bool = False
+) -> NazorgNudge | None:
+    """The nudge a tap of `person_id` answers: their own latest nudge message (first or second
+    step, with a wording: a message was written), when it has no answer yet; else None.
+
+    The buttons under a nudge carry no nudge id, so an answer is bound here, by the tapper's
+    person id: a forged `nz:` payload can only reach the tapper's own nudge, and a nudge is
+    answered once. `lock` holds the nudge row (PostgreSQL) until the transaction ends, so two
+    taps at once cannot both answer it.
+    """
+    query = (
+        select(NazorgNudge)
+        .where(
+            NazorgNudge.person_id == person_id,
+            NazorgNudge.step.in_((NudgeStep.FIRST, NudgeStep.SECOND)),
+        )
+        .order_by(NazorgNudge.created_at.desc(), NazorgNudge.id.desc())
+        .limit(1)
+    )
+    nudge = await session.scalar(query.with_for_update() if lock else query)
+    if nudge is None or nudge.wording is None:
+        return None
+    answered = await session.scalar(
+        select(NazorgReply.id).where(NazorgReply.nudge_id == nudge.id).limit(1)
+    )
+    return None if answered is not None else nudge
+
+
+async def answer_nudge(
+    session: AsyncSession,
+    person_id: int,
+    answer: ReplyAnswer,
+    now: dt.datetime,
+    months: int | None = None,
+) -> NazorgReply | None:
+    """Record a tapped answer to the person's open nudge (`open_nudge`), once; None, and
+    nothing recorded, when no nudge of theirs waits for an answer. Every answer button uses
+    this (not `add_reply`)."""
+    nudge = await open_nudge(session, person_id, lock=True)
+    if nudge is None:
+        return None
+    return await _reply(session, person_id, nudge.id, answer, now, months)
+
+
 async def add_reply(
     session: AsyncSession,
     person_id: int,
@@ -266,13 +311,22 @@ async def add_reply(
     now: dt.datetime,
     months: int | None = None,
 ) -> NazorgReply:
+    """A reply row for the person's latest nudge, unchecked (seeding data and imports); an
+    answer someone taps goes through `answer_nudge`."""
     nudge = await latest_nudge(session, person_id)
+    return await _reply(session, person_id, nudge.id if nudge else None, answer, now, months)
+
+
+async def _reply(
+    session: AsyncSession,
+    person_id: int,
+    nudge_id: int | None,
+    answer: ReplyAnswer,
+    now: dt.datetime,
+    months: int | None,
+) -> NazorgReply:
     reply = NazorgReply(
-        person_id=person_id,
-        nudge_id=nudge.id if nudge else None,
-        answer=answer,
-        months=months,
-        at=now,
+        person_id=person_id, nudge_id=nudge_id, answer=answer, months=months, at=now
     )
     session.add(reply)
     await session.flush()

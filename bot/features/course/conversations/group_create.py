@@ -8,6 +8,7 @@ stateDiagram-v2
     start --> location: a day (d-m-yyyy), not in the past
     location --> leader: a place (2-200 characters)
     leader --> confirming: a course leader button, "I lead it myself" or "Later"
+    leader --> leader: a leader id that was not offered (forged or no longer a leader)
     confirming --> [*]: "Create" (group, leaders and dated sessions saved)
     confirming --> name: "Start again"
     name --> [*]: /cancel (any state)
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.features.course.callbacks import PlanAction, PlanCb
 from bot.features.course.common import person_name, programme_setup, when
 from bot.features.course.conversations.state import NewGroupData, complete
+from bot.handlers.fallback import stale_button
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.course.rules import CourseTrack, SessionTimeProblem, generate_sessions
@@ -151,6 +153,10 @@ async def got_location(
         return
     await NewGroupData(location=place).save(state)
     await state.set_state(NewGroup.leader)
+    await _ask_leader(message, db, member)
+
+
+async def _ask_leader(message: Message, db: AsyncSession, member: people.Member) -> None:
     leaders = await course.course_leaders(db, member.programme_id)
     choices = [
         (person_name(p), PlanCb(action=PlanAction.LEADER, ident=p.id).pack()) for p in leaders[:20]
@@ -162,13 +168,23 @@ async def got_location(
     await message.answer(_("Who is the course leader?"), reply_markup=inline_choices(choices))
 
 
+async def _may_lead(db: AsyncSession, member: people.Member, leader: int) -> bool:
+    """A tapped leader is one the buttons offer: "later" (0), the coordinator, or a course leader
+    of the coordinator's programme; checked again when the group is made."""
+    return leader == 0 or await course.may_lead(db, member.programme_id, leader, member.person.id)
+
+
 async def got_leader(
     query: CallbackQuery,
     callback_data: PlanCb,
     state: FSMContext,
     db: AsyncSession,
     member: people.Member,
+    roles: frozenset[Role],
 ) -> None:
+    if Role.COORDINATOR not in roles or not await _may_lead(db, member, callback_data.ident):
+        await stale_button(query)
+        return
     await NewGroupData(leader=callback_data.ident).save(state)
     answers = complete(await NewGroupData.load(state))
     if answers is None:
@@ -216,11 +232,27 @@ async def got_leader(
 
 
 async def create(
-    query: CallbackQuery, state: FSMContext, db: AsyncSession, clock: Clock, member: people.Member
+    query: CallbackQuery,
+    state: FSMContext,
+    db: AsyncSession,
+    clock: Clock,
+    member: people.Member,
+    roles: frozenset[Role],
 ) -> None:
     answers = complete(await NewGroupData.load(state))
     if answers is None:
         await again(query, state)
+        return
+    if Role.COORDINATOR not in roles:
+        await state.clear()
+        await stale_button(query)
+        return
+    if not await _may_lead(db, member, answers.leader):  # no longer a leader since it was chosen
+        await state.set_state(NewGroup.leader)
+        await stale_button(query)
+        if isinstance(query.message, Message):
+            await query.message.edit_reply_markup(reply_markup=None)
+            await _ask_leader(query.message, db, member)
         return
     now = clock.now()
     tz, settings = await programme_setup(db, member.programme_id)

@@ -9,6 +9,7 @@ stateDiagram-v2
     moving --> moving: not a day and time, or a time that does not exist / happens twice
     moving --> confirm_move: a new local day and time ("14-3-2027 19:30")
     confirm_move --> [*]: "Yes, move" (participants told at once, reminders rescheduled)
+    confirm_move --> [*]: a time the rules refuse (forged or passed): "This button no longer works"
     session --> confirm_cancel: "Cancel session"
     confirm_cancel --> [*]: "Yes, cancel" (participants told, silently at night)
 ```
@@ -17,6 +18,8 @@ stateDiagram-v2
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
 from aiogram.filters import Command
@@ -30,6 +33,7 @@ from bot.features.course.callbacks import PlanAction, PlanCb
 from bot.features.course.common import programme_setup, session_line, session_title, when
 from bot.features.course.conversations.state import MoveData
 from bot.features.course.notify import announce_change
+from bot.handlers.fallback import stale_button
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.course.settings import parse_moment
@@ -42,6 +46,44 @@ from storage.course.models import Cohort, CourseSession
 
 class MoveSession(StatesGroup):
     typing = State()
+
+
+MOVE_HORIZON = dt.timedelta(days=2 * 365)
+"""A session moves to a moment at most this far ahead (a year typed wrong is no plan)."""
+
+
+class MoveProblem(StrEnum):
+    """Why a new start is refused (the same rules for a typed time and a tapped button)."""
+
+    NONEXISTENT = "nonexistent"
+    AMBIGUOUS = "ambiguous"
+    PASSED = "passed"
+    TOO_FAR = "too_far"
+
+
+def new_start(local: dt.datetime, tz: ZoneInfo, now: dt.datetime) -> dt.datetime | MoveProblem:
+    """The UTC moment of a typed local day and time, or why a session cannot move there."""
+    moment = local_to_utc(local, tz)
+    if moment is LocalTimeError.NONEXISTENT:
+        return MoveProblem.NONEXISTENT
+    if moment is LocalTimeError.AMBIGUOUS:
+        return MoveProblem.AMBIGUOUS
+    assert isinstance(moment, dt.datetime)
+    if moment <= now:
+        return MoveProblem.PASSED
+    if moment > now + MOVE_HORIZON:
+        return MoveProblem.TOO_FAR
+    return moment
+
+
+def tapped_start(seconds: int, tz: ZoneInfo, now: dt.datetime) -> dt.datetime | None:
+    """The new start a "Yes, move" button carries, when the rules still allow it; None for a
+    forged or garbled number (range-checked before it becomes a datetime) or a passed time."""
+    if not now.timestamp() < seconds <= (now + MOVE_HORIZON).timestamp() or seconds % 60:
+        return None
+    moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    local = moment.astimezone(tz).replace(tzinfo=None)
+    return moment if new_start(local, tz, now) == moment else None
 
 
 def create_router() -> Router:
@@ -183,8 +225,8 @@ async def got_moment(message: Message, state: FSMContext, db: AsyncSession, cloc
         await message.answer(_("This session no longer exists. Type /planning."))
         return
     tz, _settings = await programme_setup(db, item.programme_id)
-    moment = local_to_utc(local, tz)
-    if moment is LocalTimeError.NONEXISTENT:
+    moment = new_start(local, tz, clock.now())
+    if moment is MoveProblem.NONEXISTENT:
         await message.answer(
             _(
                 "On that night the clocks go forward: {time} does not exist that day. "
@@ -192,7 +234,7 @@ async def got_moment(message: Message, state: FSMContext, db: AsyncSession, cloc
             ).format(time=local.strftime("%H:%M"))
         )
         return
-    if moment is LocalTimeError.AMBIGUOUS:
+    if moment is MoveProblem.AMBIGUOUS:
         await message.answer(
             _(
                 "On that night the clocks go back: {time} happens twice that day. "
@@ -200,10 +242,15 @@ async def got_moment(message: Message, state: FSMContext, db: AsyncSession, cloc
             ).format(time=local.strftime("%H:%M"))
         )
         return
-    assert isinstance(moment, dt.datetime)
-    if moment <= clock.now():
+    if moment is MoveProblem.PASSED:
         await message.answer(_("That moment has passed. Type a day and time in the future."))
         return
+    if moment is MoveProblem.TOO_FAR:
+        await message.answer(
+            _("That is more than two years from now. Type a day and time within two years.")
+        )
+        return
+    assert isinstance(moment, dt.datetime)
     await state.clear()
     await message.answer(
         _("Move {title} from {old} to {new}?").format(
@@ -238,13 +285,17 @@ async def do_move(
     item = await _plannable(query, db, member, callback_data.ident)
     if item is None:
         return
-    new_start = dt.datetime.fromtimestamp(callback_data.new_start, dt.UTC)
     now = clock.now()
+    tz, _settings = await programme_setup(db, item.programme_id)
+    moved_to = tapped_start(callback_data.new_start, tz, now)
+    if moved_to is None:
+        await stale_button(query)
+        return
     old = item.starts_at
-    if new_start == old:
+    if moved_to == old:
         await query.answer(_("This session is already at that time."))
         return
-    item.starts_at = new_start
+    item.starts_at = moved_to
     item.attendance_saved_at = None
     await course.cancel_pending_reminders(db, item.id)
     reached = await announce_change(db, item, old, now, cancelled=False)

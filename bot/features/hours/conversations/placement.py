@@ -8,6 +8,7 @@ stateDiagram-v2
     track --> motivation: sport / culture
     motivation --> confirm: a few words about the trainee (or "-")
     confirm --> [*]: "Place": both get an introduction (outbox)
+    trainee --> trainee: a trainee or supervisor that was not offered ("no longer works")
 ```
 """
 
@@ -27,6 +28,7 @@ from bot.features.hours import keys
 from bot.features.hours.callbacks import HoursAction, HoursCb
 from bot.features.hours.common import name_of
 from bot.features.hours.conversations.state import PlacementDraft
+from bot.handlers.fallback import stale_button
 from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
@@ -103,10 +105,7 @@ async def begin(
             )
         )
         return
-    trainees = await hours.people_with_role(
-        db, member.programme_id, (Role.PARTICIPANT, Role.CITYTRAINER)
-    )
-    trainees = [t for t in trainees if t.id not in supervisors][:30]
+    trainees = (await hours.placeable_trainees(db, org))[:30]
     if not trainees:
         await query.message.answer(_("There are no participants to place yet."))
         return
@@ -127,13 +126,40 @@ async def begin(
     )
 
 
+async def _offered(
+    db: AsyncSession,
+    member: people.Member,
+    draft: PlacementDraft,
+    *,
+    trainee: int | None = None,
+    supervisor: int | None = None,
+) -> bool:
+    """Tapped ids are re-checked against what the flow offers, in this update's transaction:
+    an organisation of the coordinator's programme, a trainee of that programme, a supervisor
+    of that organisation (`storage.hours.queries.offered_placement`)."""
+    if Role.COORDINATOR not in member.roles or draft.org is None:
+        return False
+    org = await hours.get_organisation(db, draft.org)
+    return await hours.offered_placement(
+        db, org, member.programme_id, trainee_id=trainee, supervisor_id=supervisor
+    )
+
+
 async def got_trainee(
-    query: CallbackQuery, callback_data: HoursCb, state: FSMContext, db: AsyncSession
+    query: CallbackQuery,
+    callback_data: HoursCb,
+    state: FSMContext,
+    db: AsyncSession,
+    member: people.Member,
 ) -> None:
+    loaded = await PlacementDraft.load(state)
+    if not await _offered(db, member, loaded, trainee=callback_data.value):
+        await stale_button(query)
+        return
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
-    draft = replace(await PlacementDraft.load(state), trainee=callback_data.value)
+    draft = replace(loaded, trainee=callback_data.value)
     await draft.save(state)
     if not draft.supervisors:  # state of an older version
         await state.clear()
@@ -152,7 +178,19 @@ async def got_trainee(
     )
 
 
-async def got_supervisor(query: CallbackQuery, callback_data: HoursCb, state: FSMContext) -> None:
+async def got_supervisor(
+    query: CallbackQuery,
+    callback_data: HoursCb,
+    state: FSMContext,
+    db: AsyncSession,
+    member: people.Member,
+) -> None:
+    draft = await PlacementDraft.load(state)
+    if callback_data.value not in draft.supervisors or not await _offered(
+        db, member, draft, supervisor=callback_data.value
+    ):
+        await stale_button(query)
+        return
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)
@@ -216,6 +254,11 @@ async def place(
 ) -> None:
     draft = await PlacementDraft.load(state)
     await state.clear()
+    if draft.trainee is not None and not await _offered(
+        db, member, draft, trainee=draft.trainee, supervisor=draft.supervisor
+    ):  # the organisation, trainee or supervisor changed since they were chosen
+        await stale_button(query)
+        return
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     await query.message.edit_reply_markup(reply_markup=None)

@@ -5,6 +5,10 @@
 - "Nu even niet": asks 1, 3 or 6 months, then pauses nudges until that local date.
 - "Ik wil stoppen": asks to confirm; then nudges stop, opportunity messages go off, coordinators
   are told and /verwijderen is offered.
+
+Every answer is bound to the tapper's own open nudge (`storage.nazorg.queries.open_nudge`) and
+recorded once: a forged `nz:` payload, or a second answer to the same nudge, changes nothing and
+gets a kind word.
 """
 
 from __future__ import annotations
@@ -60,6 +64,16 @@ async def _done(query: CallbackQuery) -> None:
         await query.message.edit_reply_markup(reply_markup=None)
 
 
+async def _answered(query: CallbackQuery) -> None:
+    """A tap on a nudge that is already answered (or none waits for an answer): nothing changes."""
+    await query.answer(
+        _("This message is already answered. Want to change your choice? Use /instellingen."),
+        show_alert=True,
+    )
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
 async def _tell_coordinators(
     db: AsyncSession, member: people.Member, text: str, key: str, now: dt.datetime
 ) -> None:
@@ -75,7 +89,10 @@ async def again(
         await query.answer(_("Type /start first."), show_alert=True)
         return
     now = clock.now()
-    reply = await nazorg.add_reply(db, member.person.id, ReplyAnswer.AGAIN, now)
+    reply = await nazorg.answer_nudge(db, member.person.id, ReplyAnswer.AGAIN, now)
+    if reply is None:
+        await _answered(query)
+        return
     await _done(query)
     chat = query.from_user.id
     bot = query.bot
@@ -111,7 +128,10 @@ def _pause(months: int) -> str:
     return Nudge(action=NudgeAction.PAUSE, months=months).pack()
 
 
-async def later(query: CallbackQuery) -> None:
+async def later(query: CallbackQuery, db: AsyncSession, member: people.Member | None) -> None:
+    if member is None or await nazorg.open_nudge(db, member.person.id) is None:
+        await _answered(query)
+        return
     await _done(query)
     assert query.bot is not None
     await query.bot.send_message(
@@ -140,10 +160,13 @@ async def pause(
         await query.answer(_("Type /start first."), show_alert=True)
         return
     now = clock.now()
+    reply = await nazorg.answer_nudge(db, member.person.id, ReplyAnswer.LATER, now, months=months)
+    if reply is None:
+        await _answered(query)
+        return
     until = add_months(now.astimezone(AMSTERDAM).date(), months)
     pref = await nazorg.preference(db, member.person.id, now)
     pref.paused_until, pref.updated_at = until, now
-    await nazorg.add_reply(db, member.person.id, ReplyAnswer.LATER, now, months=months)
     await _done(query)
     assert query.bot is not None
     await query.bot.send_message(
@@ -154,7 +177,10 @@ async def pause(
     )
 
 
-async def stop(query: CallbackQuery) -> None:
+async def stop(query: CallbackQuery, db: AsyncSession, member: people.Member | None) -> None:
+    if member is None or await nazorg.open_nudge(db, member.person.id) is None:
+        await _answered(query)
+        return
     await _done(query)
     assert query.bot is not None
     await query.bot.send_message(
@@ -180,10 +206,13 @@ async def stop_confirmed(
         await query.answer(_("Type /start first."), show_alert=True)
         return
     now = clock.now()
+    reply = await nazorg.answer_nudge(db, member.person.id, ReplyAnswer.STOP, now)
+    if reply is None:
+        await _answered(query)
+        return
     pref = await nazorg.preference(db, member.person.id, now)
     pref.stopped_at, pref.updated_at = now, now
     await opportunities.set_opportunity_messages(db, member.person.id, False)
-    reply = await nazorg.add_reply(db, member.person.id, ReplyAnswer.STOP, now)
     await _done(query)
     assert query.bot is not None
     await query.bot.send_message(
