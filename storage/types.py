@@ -38,3 +38,13 @@ class EnumText(TypeDecorator[E], Generic[E]):
 
     def coerce_compared_value(self, op: Any, value: Any) -> Any:
         return self
+
+
+MAX_ID = 2**31 - 1
+"""The largest id a row can have (a 32-bit column): an id from a button outside 1..MAX_ID is
+forged or garbled and is never looked up (SQLite and PostgreSQL refuse such numbers loudly)."""
+
+
+def valid_id(value: int) -> bool:
+    """Whether `value` can be a row's id at all (check before `session.get`)."""
+    return 0 < value <= MAX_ID

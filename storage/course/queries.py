@@ -30,13 +30,11 @@ from storage.course.models import (
 from storage.hours.models import PracticeHours
 from storage.models import OutboxMessage, OutboxStatus, Person, RoleGrant
 from storage.signup.models import Enrolment
+from storage.types import valid_id
 
 PLACED = "placed"
 """`Enrolment.status` of a participant in a group (a column of the signup feature)."""
 CONFIRMED_HOURS = (LogStatus.CONFIRMED, LogStatus.CORRECTED)
-MAX_ID = 2**31 - 1
-"""The largest id a row can have (a 32-bit column): an id from a button outside 1..MAX_ID is
-forged or garbled and is not looked up (SQLite and PostgreSQL refuse such numbers loudly)."""
 REMINDER_KEY = "reminder"
 """First part of a reminder's idempotency key, `reminder:<session id>:...` (built by
 `bot.features.course.keys.reminder_key`); the queries below find a session's reminders by it."""
@@ -90,10 +88,6 @@ async def create_cohort(
         )
     await session.flush()
     return cohort
-
-
-def valid_id(value: int) -> bool:
-    return 0 < value <= MAX_ID
 
 
 async def get_cohort(session: AsyncSession, cohort_id: int) -> Cohort | None:

@@ -27,10 +27,8 @@ from storage.hours.models import (
     SupervisorInvite,
 )
 from storage.models import ChannelIdentity, Person, Programme, RoleGrant
+from storage.types import valid_id
 
-MAX_ID = 2**31 - 1
-"""The largest id a row can have (a 32-bit column): an id from a button outside 1..MAX_ID is
-forged or garbled and is not looked up."""
 TRAINEE_ROLES = (Role.PARTICIPANT, Role.CITYTRAINER)
 """Who can be placed at an organisation."""
 INVITE_PREFIX = "s-"
@@ -78,10 +76,6 @@ async def organisations(session: AsyncSession, programme_id: int) -> list[Organi
             .order_by(Organisation.name)
         )
     )
-
-
-def valid_id(value: int) -> bool:
-    return 0 < value <= MAX_ID
 
 
 async def get_organisation(session: AsyncSession, org_id: int) -> Organisation | None:
