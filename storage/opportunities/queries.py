@@ -344,6 +344,7 @@ async def start_broadcast(
     )
     session.add(broadcast)
     await session.flush()
+    rows = []
     for person in found:
         key = recipient_key(opp.id, person.person_id)
         session.add(
@@ -355,17 +356,20 @@ async def start_broadcast(
                 created_at=now,
             )
         )
-        await outbox.enqueue(
-            session,
-            chat_id=person.chat_id,
-            payload=payload,
-            key=key,
-            now=now,
-            priority=outbox.Priority.BROADCAST,
-            person_id=person.person_id,
-            programme_id=opp.programme_id,
-            ref=opportunity_ref(opp.id),
+        rows.append(
+            outbox.row(
+                chat_id=person.chat_id,
+                payload=payload,
+                key=key,
+                now=now,
+                priority=outbox.Priority.BROADCAST,
+                person_id=person.person_id,
+                programme_id=opp.programme_id,
+                ref=opportunity_ref(opp.id),
+            )
         )
+    # one statement for every message (and one look-up of the readers' ages for quiet hours)
+    await outbox.enqueue_many(session, rows, now=now)
     await session.flush()
     return broadcast
 
