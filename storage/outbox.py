@@ -13,8 +13,8 @@ between 21:00 and 08:00 (the programme's local time) waits until 08:00, whatever
 the caller passed (a later one is kept). The recipients are the row's person, or else the
 people whose Telegram chat it is; who counts as an adult is `domain.reminders.counts_as_adult`
 (a known date of birth decides; without one, staff roles count as adults, everyone else as a
-minor). A row with no known recipient (an unknown chat; any e-mail, as anyone may read an
-address) counts as a minor's.
+minor). A row with no known recipient (an unknown chat) counts as a minor's. E-mail is not delayed:
+the bot e-mails only parents, and an e-mail is read when its reader chooses.
 `claim_due` checks the same rule again before it hands a row to the sender, so a row written
 past `enqueue` or moved by a retry into the night waits until 08:00 as well.
 """
@@ -212,8 +212,11 @@ class _Recipients:
 
     readers: list[_Reader]
     zone: ZoneInfo
+    email: bool = False
 
     def not_before(self, now: dt.datetime, requested: dt.datetime | None) -> dt.datetime:
+        if self.email:  # e-mail goes to parents, and is read when the reader chooses
+            return not_before_for(now, requested, adult=True, tz=self.zone)
         if not self.readers:
             return not_before_for(now, requested, adult=False, tz=self.zone)
         return max(reader.not_before(now, requested) for reader in self.readers)
@@ -240,7 +243,7 @@ async def _recipients(session: AsyncSession, addresses: list[_Address]) -> list[
     for a in addresses:
         who = [readers[i] for i in sorted(_reader_ids(a, by_chat)) if i in readers]
         zone = zones.get(a.programme_id, AMSTERDAM) if a.programme_id is not None else AMSTERDAM
-        result.append(_Recipients(who, zone))
+        result.append(_Recipients(who, zone, email=a.channel != TELEGRAM))
     return result
 
 

@@ -431,13 +431,14 @@ async def test_enqueue_at_night_moves_minors_to_eight(
     assert await _not_before(sessions, "night") == expected
 
 
-async def test_enqueue_to_an_unknown_chat_at_night_waits(
+async def test_enqueue_to_an_unknown_chat_at_night_waits_an_e_mail_to_a_parent_does_not(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    adult = await _person(sessions, "1", ADULT)
+    minor = await _person(sessions, "1", MINOR)
     async with sessions.begin() as s:
         await outbox.enqueue(s, chat_id="999", payload={}, key="stranger", now=NIGHT)
-        # An e-mail: its person is whom it is about; anyone may read the address.
+        # An e-mail goes to a parent (its person is the child it is about) and is read when the
+        # parent chooses: not a message to a minor.
         await outbox.enqueue(
             s,
             chat_id="ouder@example.org",
@@ -445,10 +446,10 @@ async def test_enqueue_to_an_unknown_chat_at_night_waits(
             key="mail",
             now=NIGHT,
             channel="email",
-            person_id=adult,
+            person_id=minor,
         )
     assert await _not_before(sessions, "stranger") == EIGHT
-    assert await _not_before(sessions, "mail") == EIGHT
+    assert await _not_before(sessions, "mail") == NIGHT
 
 
 async def test_enqueue_keeps_a_later_time_and_moves_a_night_time(
