@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.roles import Role, parse_roles
+from domain.roles import Role, allowed, parse_roles
 from storage.models import ChannelIdentity, Person, Programme, RoleGrant
 
 TELEGRAM = "telegram"
@@ -30,17 +31,41 @@ def check_private_chat(channel: str, external_id: str, chat_id: str) -> None:
         raise NotAPrivateChat("a Telegram channel must be the user's private chat with the bot")
 
 
+class OtherProgramme(ValueError):
+    """A role in a programme other than the person's own: refused, never silently granted."""
+
+
 @dataclass(frozen=True)
 class Member:
-    """Who sent an update: their person, channel identity and active roles."""
+    """Who sent an update: their person, channel identity and active roles per programme.
+
+    A person belongs to one programme (`person.programme_id`); lists and menus use the roles
+    held there (`roles`). Every action on an object is authorised with `may`, against the
+    programme of that object.
+    """
 
     person: Person
     identity: ChannelIdentity
-    roles: frozenset[Role]
+    grants: Mapping[int, frozenset[Role]] = field(default_factory=dict)
 
     @property
     def programme_id(self) -> int:
         return self.person.programme_id
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles held in the person's own programme."""
+        return self.grants.get(self.person.programme_id, frozenset())
+
+    def may(self, programme_id: int | None, *roles: Role) -> bool:
+        """May this member act, in one of `roles`, on an object of `programme_id`?"""
+        return allowed(self.grants, programme_id, roles)
+
+    def with_role(self, programme_id: int, role: Role) -> Member:
+        """This member after a grant made in this update (the middleware loaded the old roles)."""
+        grants = dict(self.grants)
+        grants[programme_id] = grants.get(programme_id, frozenset()) | {role}
+        return Member(person=self.person, identity=self.identity, grants=grants)
 
 
 async def ensure_programme(
@@ -74,17 +99,74 @@ async def find_member(session: AsyncSession, channel: str, external_id: str) -> 
     if row is None:
         return None
     identity, person = row
-    roles = await active_roles(session, person.id)
-    return Member(person=person, identity=identity, roles=roles)
+    return Member(person=person, identity=identity, grants=await active_grants(session, person))
 
 
-async def active_roles(session: AsyncSession, person_id: int) -> frozenset[Role]:
-    values = await session.scalars(
-        select(RoleGrant.role).where(
-            RoleGrant.person_id == person_id, RoleGrant.revoked_at.is_(None)
+async def active_grants(session: AsyncSession, person: Person) -> dict[int, frozenset[Role]]:
+    """Active roles per programme. Only the person's own programme counts: a grant elsewhere
+    (made before roles were bound to their programme) gives nothing."""
+    rows = await session.execute(
+        select(RoleGrant.programme_id, RoleGrant.role).where(
+            RoleGrant.person_id == person.id,
+            RoleGrant.programme_id == person.programme_id,
+            RoleGrant.revoked_at.is_(None),
         )
     )
-    return parse_roles(list(values))
+    values: dict[int, list[str]] = {}
+    for programme_id, role in rows:
+        values.setdefault(programme_id, []).append(role)
+    return {programme: parse_roles(roles) for programme, roles in values.items()}
+
+
+async def active_roles(session: AsyncSession, person: Person) -> frozenset[Role]:
+    """The roles a person holds in their own programme."""
+    return (await active_grants(session, person)).get(person.programme_id, frozenset())
+
+
+async def join_programme(session: AsyncSession, person: Person, programme_id: int) -> bool:
+    """Make `programme_id` the person's programme, when that is safe.
+
+    True when the person already belongs there, or held no role anywhere (someone who only
+    pressed /start, created in the first programme): they move. False when they hold a role in
+    another programme: that needs a coordinator's explicit decision, never a link.
+    """
+    if not await may_join(session, person, programme_id):
+        return False
+    if person.programme_id != programme_id:
+        person.programme_id = programme_id
+        await session.flush()
+    return True
+
+
+async def may_join(session: AsyncSession, person: Person, programme_id: int) -> bool:
+    """Would `join_programme` succeed? (Changes nothing.)"""
+    if person.programme_id == programme_id:
+        return True
+    held = await session.scalar(
+        select(RoleGrant.id).where(RoleGrant.person_id == person.id, RoleGrant.revoked_at.is_(None))
+    )
+    return held is None
+
+
+async def move_to_programme(
+    session: AsyncSession, person: Person, programme_id: int, now: dt.datetime
+) -> list[Role]:
+    """Move a person to another programme on an administrator's explicit request: every role
+    they hold elsewhere is revoked (returned), so nothing of the old programme stays in reach."""
+    grants = list(
+        await session.scalars(
+            select(RoleGrant).where(
+                RoleGrant.person_id == person.id,
+                RoleGrant.revoked_at.is_(None),
+                RoleGrant.programme_id != programme_id,
+            )
+        )
+    )
+    for grant in grants:
+        grant.revoked_at = now
+    person.programme_id = programme_id
+    await session.flush()
+    return sorted(parse_roles([grant.role for grant in grants]))
 
 
 async def create_member(
@@ -114,7 +196,7 @@ async def create_member(
     )
     session.add(identity)
     await session.flush()
-    return Member(person=person, identity=identity, roles=frozenset())
+    return Member(person=person, identity=identity)
 
 
 async def ensure_telegram_member(
@@ -161,7 +243,13 @@ async def grant_role(
     organisation_id: int | None = None,
     granted_by: int | None = None,
 ) -> bool:
-    """Grant `role` unless it is already active; True when something changed."""
+    """Grant `role` unless it is already active; True when something changed.
+
+    Raises OtherProgramme for a programme other than the person's own (see `join_programme`).
+    """
+    person = await session.get(Person, person_id)
+    if person is None or person.programme_id != programme_id:
+        raise OtherProgramme(f"person {person_id} does not belong to programme {programme_id}")
     existing = await session.scalar(
         select(RoleGrant.id).where(
             RoleGrant.person_id == person_id,
@@ -190,10 +278,25 @@ async def grant_role(
 
 
 async def ensure_telegram_coordinator(
-    session: AsyncSession, programme: Programme, telegram_id: int, now: dt.datetime
+    session: AsyncSession,
+    programme: Programme,
+    telegram_id: int,
+    now: dt.datetime,
+    *,
+    move: bool = False,
 ) -> tuple[Member, bool]:
-    """Make the Telegram account `telegram_id` a coordinator of `programme` (idempotent)."""
+    """Make the Telegram account `telegram_id` a coordinator of `programme` (idempotent).
+
+    Someone who holds a role in another programme is not made a coordinator here unless `move`
+    (their roles there are then revoked): raises OtherProgramme.
+    """
     member = await find_member(session, TELEGRAM, str(telegram_id))
+    if member is not None and not await join_programme(session, member.person, programme.id):
+        if not move:
+            raise OtherProgramme(
+                f"Telegram account {telegram_id} holds a role in another programme"
+            )
+        await move_to_programme(session, member.person, programme.id, now)
     if member is None:
         member = await create_member(
             session,
@@ -214,7 +317,9 @@ async def coordinator_chats(session: AsyncSession, programme_id: int | None = No
     query = (
         select(ChannelIdentity.chat_id)
         .join(RoleGrant, RoleGrant.person_id == ChannelIdentity.person_id)
+        .join(Person, Person.id == RoleGrant.person_id)
         .where(
+            RoleGrant.programme_id == Person.programme_id,
             RoleGrant.role == Role.COORDINATOR.value,
             RoleGrant.revoked_at.is_(None),
             ChannelIdentity.channel == TELEGRAM,

@@ -45,6 +45,12 @@ def _parser(registry: Registry) -> argparse.ArgumentParser:
         metavar="NAME",
         help='programme (municipality) name, e.g. "\'s-Hertogenbosch"',
     )
+    add.add_argument(
+        "--move",
+        action="store_true",
+        help="if the account holds a role in another programme: move the person to this "
+        "programme and revoke those roles (without it, such an account is refused)",
+    )
     for command in registry.cli.values():
         command.add_parser(sub)
     return parser
@@ -68,7 +74,7 @@ def main(features: Sequence[Feature], argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_db_upgrade(settings))
     if args.command in registry.cli:
         return asyncio.run(registry.cli[args.command].run(settings, args))
-    return asyncio.run(_add_coordinator(settings, args.telegram_id, args.programme))
+    return asyncio.run(_add_coordinator(settings, args.telegram_id, args.programme, args.move))
 
 
 async def _db_upgrade(settings: Settings) -> int:
@@ -84,26 +90,46 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def _add_coordinator(settings: Settings, telegram_id: int, programme_name: str) -> int:
+async def _add_coordinator(
+    settings: Settings, telegram_id: int, programme_name: str, move: bool
+) -> int:
+    from sqlalchemy import select
+
     from bot.kit.clock import SystemClock
     from storage import migrate, people
     from storage.db import create_engine, create_session_factory
+    from storage.models import Programme
 
     engine = create_engine(settings.database_url)
     try:
         await migrate.upgrade(engine)
         now = SystemClock().now()
         async with create_session_factory(engine).begin() as session:
+            known = await people.find_member(session, people.TELEGRAM, str(telegram_id))
+            before = known.person.programme_id if known else None
             programme = await people.ensure_programme(
                 session, programme_name, settings.timezone, now
             )
-            _, changed = await people.ensure_telegram_coordinator(
-                session, programme, telegram_id, now
-            )
+            try:
+                _, changed = await people.ensure_telegram_coordinator(
+                    session, programme, telegram_id, now, move=move
+                )
+            except people.OtherProgramme:
+                other = await session.scalar(select(Programme.name).where(Programme.id == before))
+                print(
+                    f"citytrainers-bot: Telegram account {telegram_id} holds a role in the "
+                    f"programme {other!r}; a person belongs to one programme, so nothing was "
+                    f"changed. Run again with --move to move them to {programme_name!r} and "
+                    "revoke their roles there.",
+                    file=sys.stderr,
+                )
+                return 1
     finally:
         await engine.dispose()
     state = "is now" if changed else "was already"
     print(f"Telegram account {telegram_id} {state} a coordinator of {programme_name}")
+    if before is not None and before != programme.id:
+        print("(moved from another programme; roles held there, if any, were revoked)")
     return 0
 
 

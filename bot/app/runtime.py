@@ -33,9 +33,17 @@ async def bootstrap(app: App) -> None:
             session, settings.programme_name, settings.timezone, app.clock.now()
         )
         for telegram_id in settings.admin_telegram_ids:
-            await people.ensure_telegram_coordinator(
-                session, programme, telegram_id, app.clock.now()
-            )
+            try:
+                async with session.begin_nested():
+                    await people.ensure_telegram_coordinator(
+                        session, programme, telegram_id, app.clock.now()
+                    )
+            except people.OtherProgramme:
+                log.warning(
+                    "ADMIN_TELEGRAM_IDS: account %s holds a role in another programme; not made "
+                    "a coordinator of this one (use `admin add-coordinator --move`)",
+                    telegram_id,
+                )
 
 
 class Runtime:

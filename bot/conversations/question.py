@@ -213,6 +213,8 @@ async def answer_by_reply(
         )
         return
     question = await questions.get_question(db, int(ident))
+    if question is not None and not member.may(question.programme_id, Role.COORDINATOR):
+        question = None
     if question is None or question.person_id is None:
         await message.answer(_("This question no longer exists (the person deleted their data)."))
         return

@@ -101,6 +101,19 @@ async def create_invite(
     return INVITE_PREFIX + token
 
 
+async def usable_invite(
+    session: AsyncSession, token: str, now: dt.datetime
+) -> SupervisorInvite | None:
+    """The invite behind `token` while it can still be used (nothing changes)."""
+    return await session.scalar(
+        select(SupervisorInvite).where(
+            SupervisorInvite.token_hash == hash_token(token),
+            SupervisorInvite.used_at.is_(None),
+            SupervisorInvite.expires_at > now,
+        )
+    )
+
+
 async def redeem_invite(
     session: AsyncSession, token: str, person_id: int, now: dt.datetime
 ) -> SupervisorInvite | None:
@@ -179,18 +192,6 @@ async def supervised_organisations(session: AsyncSession, person_id: int) -> lis
             )
         )
     )
-
-
-async def is_coordinator_of(session: AsyncSession, person_id: int, programme_id: int) -> bool:
-    found = await session.scalar(
-        select(RoleGrant.id).where(
-            RoleGrant.person_id == person_id,
-            RoleGrant.programme_id == programme_id,
-            RoleGrant.role == Role.COORDINATOR.value,
-            RoleGrant.revoked_at.is_(None),
-        )
-    )
-    return found is not None
 
 
 async def people_with_role(

@@ -160,7 +160,10 @@ async def test_offered_placement_on_both_databases(engine: AsyncEngine) -> None:
         await people.grant_role(session, ans, here.id, Role.SUPERVISOR, now, organisation_id=org.id)
         await people.grant_role(session, sam, here.id, Role.PARTICIPANT, now)
         await people.grant_role(session, otto, there.id, Role.PARTICIPANT, now)
-        await people.grant_role(session, otto, here.id, Role.PARTICIPANT, now)  # wrong grant
+        # a grant outside the person's programme (legacy data; grant_role refuses it now)
+        session.add(
+            RoleGrant(person_id=otto, programme_id=here.id, role=Role.PARTICIPANT, granted_at=now)
+        )
         offered = hours.offered_placement
         assert [p.id for p in await hours.placeable_trainees(session, org)] == [sam]
         assert await offered(session, org, here.id, trainee_id=sam, supervisor_id=ans)

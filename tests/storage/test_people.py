@@ -188,7 +188,15 @@ async def test_coordinator_chats(sessions: async_sessionmaker[AsyncSession]) -> 
         await people.ensure_telegram_coordinator(s, rdam, 11, T0)
         await people.ensure_telegram_coordinator(s, utr, 22, T0)
         both, _ = await people.ensure_telegram_coordinator(s, rdam, 33, T0)
-        await people.grant_role(s, both.person.id, utr.id, Role.COORDINATOR, T0)
+        # a grant in another programme than the person's own (legacy data): it gives nothing
+        s.add(
+            RoleGrant(
+                person_id=both.person.id,
+                programme_id=utr.id,
+                role=Role.COORDINATOR.value,
+                granted_at=T0,
+            )
+        )
         revoked, _ = await people.ensure_telegram_coordinator(s, rdam, 44, T0)
         gone, _ = await people.ensure_telegram_coordinator(s, rdam, 55, T0)
         leader = await people.create_member(
@@ -215,8 +223,8 @@ async def test_coordinator_chats(sessions: async_sessionmaker[AsyncSession]) -> 
 
     async with sessions() as s:
         assert sorted(await people.coordinator_chats(s, rdam_id)) == ["11", "33"]
-        assert sorted(await people.coordinator_chats(s, utr_id)) == ["22", "33"]
-        # All programmes: a coordinator of two programmes is listed once.
+        # Utrecht's messages never reach a person of Rotterdam, whatever grant they hold there
+        assert sorted(await people.coordinator_chats(s, utr_id)) == ["22"]
         assert sorted(await people.coordinator_chats(s)) == ["11", "22", "33"]
 
     # Reachable again (e.g. they wrote to the bot): back in the list.
@@ -283,3 +291,64 @@ async def test_mark_processed_rolls_back_with_the_handler(
         await s.rollback()
     async with sessions() as s:
         assert not await updates.is_processed(s, 1, 5)
+
+
+async def test_roles_count_only_in_the_persons_own_programme(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as s:
+        den_bosch = await people.ensure_programme(s, "'s-Hertogenbosch", "Europe/Amsterdam", T0)
+        oss = await people.ensure_programme(s, "Oss", "Europe/Amsterdam", T0)
+        eva, _ = await people.ensure_telegram_coordinator(s, oss, 8, T0)
+        with pytest.raises(people.OtherProgramme):
+            await people.grant_role(s, eva.person.id, den_bosch.id, Role.COORDINATOR, T0)
+        # legacy: a coordinator grant of 's-Hertogenbosch held by a person of Oss
+        s.add(
+            RoleGrant(
+                person_id=eva.person.id,
+                programme_id=den_bosch.id,
+                role=Role.COORDINATOR.value,
+                granted_at=T0,
+            )
+        )
+        ids = den_bosch.id, oss.id
+    async with sessions() as s:
+        member = await people.find_member(s, people.TELEGRAM, "8")
+    assert member is not None
+    den_bosch_id, oss_id = ids
+    assert member.roles == {Role.COORDINATOR}
+    assert member.may(oss_id, Role.COORDINATOR)
+    assert not member.may(den_bosch_id, Role.COORDINATOR)
+    assert not member.may(oss_id, Role.SUPERVISOR, Role.COURSE_LEADER)
+    assert not member.may(None, Role.COORDINATOR)
+
+
+async def test_someone_known_elsewhere_is_made_coordinator_only_explicitly(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as s:
+        den_bosch = await people.ensure_programme(s, "'s-Hertogenbosch", "Europe/Amsterdam", T0)
+        oss = await people.ensure_programme(s, "Oss", "Europe/Amsterdam", T0)
+        # only pressed /start (created in the first programme): moves without fuss
+        newcomer = await people.ensure_telegram_member(
+            s, user_id=9, chat_id=9, first_name="Noor", display_name="n", now=T0
+        )
+        assert newcomer.person.programme_id == den_bosch.id
+        _, changed = await people.ensure_telegram_coordinator(s, oss, 9, T0)
+        assert changed and newcomer.person.programme_id == oss.id
+        # a participant of 's-Hertogenbosch: refused unless moved on purpose
+        pupil = await people.ensure_telegram_member(
+            s, user_id=10, chat_id=10, first_name="Bo", display_name="b", now=T0
+        )
+        await people.grant_role(s, pupil.person.id, den_bosch.id, Role.PARTICIPANT, T0)
+        with pytest.raises(people.OtherProgramme):
+            await people.ensure_telegram_coordinator(s, oss, 10, T0)
+        assert pupil.person.programme_id == den_bosch.id
+        assert not await people.may_join(s, pupil.person, oss.id)
+        assert not await people.join_programme(s, pupil.person, oss.id)
+        await people.ensure_telegram_coordinator(s, oss, 10, T0 + HOUR, move=True)
+        ids = oss.id
+    async with sessions() as s:
+        moved = await people.find_member(s, people.TELEGRAM, "10")
+    assert moved is not None and moved.programme_id == ids
+    assert moved.roles == {Role.COORDINATOR}  # the participant role of the old programme ended

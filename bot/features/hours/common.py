@@ -36,6 +36,7 @@ from domain.hours.practice import (
     reached_requirement,
 )
 from domain.reminders import deliver_at
+from domain.roles import Role
 from storage import people
 from storage.hours import queries as hours
 from storage.hours.models import PracticeHours
@@ -139,11 +140,11 @@ async def may_decide(session: AsyncSession, member: people.Member, entry: Practi
     trainee who logged it."""
     if member.person.id == entry.person_id:
         return False
-    if await hours.is_coordinator_of(session, member.person.id, entry.programme_id):
+    if member.may(entry.programme_id, Role.COORDINATOR):
         return True
-    return (entry.organisation_id or -1) in await hours.supervised_organisations(
-        session, member.person.id
-    )
+    return member.may(entry.programme_id, Role.SUPERVISOR) and (
+        entry.organisation_id or -1
+    ) in await hours.supervised_organisations(session, member.person.id)
 
 
 async def already_text(session: AsyncSession, entry: PracticeHours) -> str:

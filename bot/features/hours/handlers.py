@@ -67,6 +67,17 @@ async def accept_invite(
         now=now,
     )
     token = (command.args or "").removeprefix(hours.INVITE_PREFIX)
+    usable = await hours.usable_invite(db, token, now)
+    if usable is not None and not await people.may_join(db, member.person, usable.programme_id):
+        # a role in another programme: a link cannot move them (the invite stays usable)
+        log.info("supervisor invite of another programme refused for person %s", member.person.id)
+        await message.answer(
+            _(
+                "You already have a role at Citytrainers in another municipality, so this link "
+                "cannot make you a supervisor here. Ask the coordinator who sent it to help you."
+            )
+        )
+        return
     invite = await hours.redeem_invite(db, token, member.person.id, now)
     if invite is None:
         log.info("supervisor invite refused for person %s", member.person.id)
@@ -79,6 +90,7 @@ async def accept_invite(
         return
     org = await hours.get_organisation(db, invite.organisation_id)
     assert org is not None
+    await people.join_programme(db, member.person, invite.programme_id)
     await people.grant_role(
         db,
         member.person.id,

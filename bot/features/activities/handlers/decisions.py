@@ -69,8 +69,7 @@ async def _own(
     if (
         member is None
         or activity is None
-        or Role.COORDINATOR not in member.roles
-        or activity.programme_id != member.programme_id
+        or not member.may(activity.programme_id, Role.COORDINATOR)
     ):
         await query.answer(_("Only the coordinator can decide on this proposal."), show_alert=True)
         return None

@@ -122,7 +122,7 @@ async def by_reply(
         )
     elif activity.person_id == member.person.id:
         await send_answer(message, db, clock, member, activity, text)
-    elif Role.COORDINATOR in member.roles and activity.programme_id == member.programme_id:
+    elif member.may(activity.programme_id, Role.COORDINATOR):
         await send_question(message, db, clock, member, activity, text)
     else:
         await message.answer(

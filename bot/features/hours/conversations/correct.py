@@ -56,7 +56,7 @@ async def begin(
 ) -> None:
     arg = (command.args or "").strip().lstrip("#")
     entry = await hours.get_log(db, int(arg)) if arg.isdigit() else None
-    if entry is None or entry.programme_id != member.programme_id:
+    if entry is None or not member.may(entry.programme_id, Role.COORDINATOR):
         await message.answer(
             _("Type /corrigeer with the number of the log, for example <code>/corrigeer 12</code>.")
         )

@@ -217,7 +217,7 @@ async def invite(
     bot: Bot,
 ) -> None:
     org = await hours.get_organisation(db, callback_data.value)
-    if org is None or org.programme_id != member.programme_id:
+    if org is None or not member.may(org.programme_id, Role.COORDINATOR):
         await query.answer(_("This organisation does not exist (any more)."), show_alert=True)
         return
     payload = await hours.create_invite(db, org, member.person.id, clock.now())

@@ -94,7 +94,7 @@ async def begin(
     await query.answer()
     assert isinstance(query.message, Message)  # not an old, inaccessible one
     org = await hours.get_organisation(db, callback_data.value)
-    if org is None or org.programme_id != member.programme_id:
+    if org is None or not member.may(org.programme_id, Role.COORDINATOR):
         await _gone(query.message)
         return
     supervisors = await hours.supervisor_ids(db, org.id)
@@ -137,11 +137,11 @@ async def _offered(
     """Tapped ids are re-checked against what the flow offers, in this update's transaction:
     an organisation of the coordinator's programme, a trainee of that programme, a supervisor
     of that organisation (`storage.hours.queries.offered_placement`)."""
-    if Role.COORDINATOR not in member.roles or draft.org is None:
+    org = await hours.get_organisation(db, draft.org) if draft.org is not None else None
+    if org is None or not member.may(org.programme_id, Role.COORDINATOR):
         return False
-    org = await hours.get_organisation(db, draft.org)
     return await hours.offered_placement(
-        db, org, member.programme_id, trainee_id=trainee, supervisor_id=supervisor
+        db, org, org.programme_id, trainee_id=trainee, supervisor_id=supervisor
     )
 
 

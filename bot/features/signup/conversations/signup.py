@@ -107,6 +107,14 @@ async def begin(
                 reply_markup=registry.main_menu(roles),
             )
             return
+    if (
+        member is not None
+        and cohort is not None
+        and not await people.may_join(db, member.person, cohort.programme_id)
+    ):
+        await state.clear()
+        await message.answer(str(submit.OTHER_PROGRAMME), reply_markup=registry.main_menu(roles))
+        return
     await state.set_state(SignupFlow.intro)
     data = SignupData()
     if cohort is not None:

@@ -8,6 +8,7 @@ from aiogram import Bot, F, Router, html
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.signup import notices as signup_notices
@@ -24,6 +25,11 @@ from domain.signup.status import ConsentKind, ConsentMethod, SignupStatus
 from storage import people
 from storage.signup import queries as signups
 from storage.signup.models import Signup
+
+OTHER_PROGRAMME = __(
+    "You already have a role at Citytrainers in another municipality, so you cannot sign up "
+    "here with this link. Type /vraag to ask the coordinator what is possible."
+)
 
 
 def register(router: Router) -> None:
@@ -155,11 +161,16 @@ async def send(
         await bot.send_message(user.id, _("You have already signed up."))
         return
     person = member.person
+    if not await people.join_programme(db, person, data.programme_id or person.programme_id):
+        await bot.send_message(
+            user.id, str(OTHER_PROGRAMME), reply_markup=registry.main_menu(roles)
+        )
+        return
     person.first_name = answers[Step.FIRST_NAME]
     person.last_name = answers.get(Step.LAST_NAME) or None
     person.birth_date = dt.date.fromisoformat(answers[Step.BIRTH_DATE])
     person.postcode = answers[Step.POSTCODE]
-    signup = _new_signup(member.programme_id, person.id, data, now)
+    signup = _new_signup(person.programme_id, person.id, data, now)
     db.add(signup)
     await db.flush()
     await signups.add_consent(

@@ -84,7 +84,7 @@ async def _open(
     query: CallbackQuery, db: AsyncSession, member: people.Member | None, signup_id: int
 ) -> Signup | None:
     signup = await signups.get_signup(db, signup_id)
-    if signup is None or member is None or signup.programme_id != member.programme_id:
+    if signup is None or member is None or not member.may(signup.programme_id, Role.COORDINATOR):
         await query.answer(_("This signup no longer exists."), show_alert=True)
         return None
     if signup.anonymised_at is not None:
@@ -337,7 +337,7 @@ async def receive_text(
     data = await load_coordinator(state)
     await state.clear()
     signup = await signups.get_signup(db, data.signup_id) if data.signup_id else None
-    if signup is None or member is None or signup.programme_id != member.programme_id:
+    if signup is None or member is None or not member.may(signup.programme_id, Role.COORDINATOR):
         await message.answer(_("This signup no longer exists."))
         return
     now = clock.now()

@@ -84,7 +84,7 @@ async def show_signup(
 ) -> None:
     signup = await signups.get_signup(db, callback_data.signup)
     person = await db.get(Person, signup.person_id) if signup else None
-    if signup is None or person is None or signup.programme_id != member.programme_id:
+    if signup is None or person is None or not member.may(signup.programme_id, Role.COORDINATOR):
         await query.answer(_("This signup no longer exists."), show_alert=True)
         return
     await query.answer()
@@ -175,7 +175,7 @@ async def invite_link(
     bot: Bot,
 ) -> None:
     cohort = await db.get(Cohort, callback_data.cohort)
-    if cohort is None or cohort.programme_id != member.programme_id:
+    if cohort is None or not member.may(cohort.programme_id, Role.COORDINATOR):
         await query.answer(_("This group no longer exists."), show_alert=True)
         return
     await query.answer()
