@@ -24,8 +24,6 @@ from domain.nazorg.settings import NazorgSettings, RunKind
 from domain.roles import Role
 from storage.models import (
     ChannelIdentity,
-    OutboxMessage,
-    OutboxStatus,
     Person,
     Programme,
     RoleGrant,
@@ -188,46 +186,6 @@ async def record_nudges(
     result = await session.execute(stmt, list(rows))  # executemany ("insertmanyvalues")
     inserted: set[tuple[int, NudgeStep]] = {(r.person_id, r.step) for r in result.all()}
     return inserted
-
-
-async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
-    """Batched outbox insert (same columns as `storage.outbox.enqueue`), ON CONFLICT DO NOTHING."""
-    if not rows:
-        return 0
-    table = OutboxMessage.__table__
-    stmt = _insert(session)(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    result = await session.execute(stmt, list(rows))  # executemany ("insertmanyvalues")
-    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    session.info["outbox"] = True
-    return count
-
-
-def outbox_row(
-    *,
-    chat_id: str,
-    payload: dict[str, Any],
-    key: str,
-    now: dt.datetime,
-    priority: int,
-    not_before: dt.datetime,
-    person_id: int | None,
-    programme_id: int | None,
-) -> dict[str, Any]:
-    return {
-        "chat_id": chat_id,
-        "payload": payload,
-        "idempotency_key": key[:200],
-        "priority": priority,
-        "method": "sendMessage",
-        "channel": TELEGRAM,
-        "status": OutboxStatus.PENDING,
-        "attempts": 0,
-        "not_before": not_before,
-        "created_at": now,
-        "person_id": person_id,
-        "programme_id": programme_id,
-        "ref": None,
-    }
 
 
 # --- preferences and replies -----------------------------------------------------------------

@@ -32,7 +32,7 @@ from domain.nazorg.engagement import (
 from domain.nazorg.settings import NazorgSettings, RunKind, digest_due, sweep_due, week_label
 from domain.opportunities import matching
 from domain.reminders import deliver_at
-from storage import people
+from storage import outbox, people
 from storage.models import Programme
 from storage.nazorg import queries as nazorg
 from storage.opportunities import queries as opportunities
@@ -189,19 +189,21 @@ async def run_nudges(
                 text = nudge_text(step, wording, c.first_name or "", track, opps.best(who))
                 payload = {"text": text, "reply_markup": buttons}
                 row.update(wording=wording, deliver_at=when, outbox_key=key)
-                messages[(c.person_id, step)] = nazorg.outbox_row(
+                messages[(c.person_id, step)] = outbox.row(
                     chat_id=c.chat_id,
                     payload=payload,
                     key=key,
                     now=now,
-                    priority=int(Priority.REMINDER),
+                    priority=Priority.REMINDER,
                     not_before=when,
                     person_id=c.person_id,
                     programme_id=programme.id,
                 )
             nudge_rows.append(row)
         inserted = await nazorg.record_nudges(session, nudge_rows)
-        await nazorg.enqueue_many(session, [m for k, m in messages.items() if k in inserted])
+        await outbox.enqueue_many(
+            session, [m for k, m in messages.items() if k in inserted], now=now
+        )
         for _person, inserted_step in inserted:
             counts[inserted_step] += 1
     return counts
