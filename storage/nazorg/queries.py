@@ -1,11 +1,11 @@
 """Queries of nazorg (issue 7): candidates in batches, nudge records, preferences, replies,
-the follow-up list, figures, and a batched outbox insert.
+the follow-up list and figures.
 
 The sweep never loads everyone: Citytrainers are read in keyset batches (`BATCH` people by
 person id), with their last activity, preferences, nudges and reachability fetched per batch.
 Nudge rows are inserted with ON CONFLICT DO NOTHING on (person, cycle start, step) and return
-what was really inserted; only those get an outbox row (also ON CONFLICT DO NOTHING on the
-idempotency key). Two sweeps at once therefore write each step once.
+what was really inserted; only those get an outbox row (`storage.outbox.enqueue_many`: ON
+CONFLICT DO NOTHING on the idempotency key, quiet hours applied). Two sweeps at once therefore write each step once.
 """
 
 from __future__ import annotations
