@@ -65,3 +65,27 @@ def test_no_feature_is_looked_up_at_run_time() -> None:
         if probe.search(line)
     ]
     assert found == []
+
+
+def test_only_the_outbox_module_writes_outbox_rows() -> None:
+    """Quiet hours and idempotency live in `storage.outbox.enqueue_many`; a feature that built
+    its own insert (as nazorg once did) could skip them."""
+    writes = re.compile(r"OutboxMessage\(|OutboxMessage\.__table__|insert\(OutboxMessage")
+    allowed = {ROOT / "storage/outbox.py", ROOT / "storage/models.py"}
+    found = [
+        str(path.relative_to(ROOT))
+        for path in _python_files("bot", "storage", "domain")
+        if path not in allowed and writes.search(path.read_text())
+    ]
+    assert found == []
+
+
+def test_roles_are_granted_only_through_grant_role() -> None:
+    """`people.grant_role` refuses a programme other than the person's own (issue 11)."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path in _python_files("bot", "storage", "domain")
+        if path.relative_to(ROOT).as_posix() not in {"storage/people.py", "storage/models.py"}
+        and re.search(r"RoleGrant\(", path.read_text())
+    ]
+    assert found == []
