@@ -349,6 +349,11 @@ INVENTORY: tuple[Entry, ...] = (
         names={"cohort_id": ("cohort", "name")},
     ),
     Entry(
+        "course_leader_invite",
+        "until a coordinator deletes it (nothing personal)",
+        not_personal=frozenset({"token_hash"}),
+    ),
+    Entry(
         "session_answer",
         KEPT_ANONYMOUS,
         links=(ByPerson(),),

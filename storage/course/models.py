@@ -1,5 +1,5 @@
-"""Training groups (cohorts), their dated sessions, leaders, answers to reminders, attendance
-and certificates (the course issue).
+"""Training groups (cohorts), their dated sessions, leaders and invites for new leaders, answers
+to reminders, attendance and certificates (the course issue).
 
 Kinds, tracks, answers and attendance statuses are `domain.course.rules` enums, stored as plain
 text (`storage.types.EnumText`: the database columns stay VARCHAR(16))."""
@@ -59,6 +59,25 @@ class CohortLeader(Base):
     cohort_id: Mapped[int] = fk("cohort.id")
     person_id: Mapped[int] = fk("person.id")
     created_at: Mapped[dt.datetime]
+
+
+class CourseLeaderInvite(Base):
+    """A single-use, expiring deep link (`/start l-<token>`) that makes someone a course leader
+    (cursusleider) of one cohort, in the cohort's programme.
+
+    Only the sha256 of the token is stored.
+    """
+
+    __tablename__ = "course_leader_invite"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = fk("programme.id")
+    cohort_id: Mapped[int] = fk("cohort.id")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    used_by: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
 
 
 class SessionAnswer(Base):

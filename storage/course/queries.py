@@ -1,11 +1,14 @@
-"""Queries of the course: groups, sessions, leaders, answers, attendance and certificates."""
+"""Queries of the course: groups, sessions, leaders and their invites, answers, attendance and
+certificates."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.course.plan_import import ImportedSession
@@ -24,6 +27,7 @@ from storage.course.models import (
     Cohort,
     CohortLeader,
     CourseCertificate,
+    CourseLeaderInvite,
     CourseSession,
     SessionAnswer,
 )
@@ -38,6 +42,10 @@ CONFIRMED_HOURS = (LogStatus.CONFIRMED, LogStatus.CORRECTED)
 REMINDER_KEY = "reminder"
 """First part of a reminder's idempotency key, `reminder:<session id>:...` (built by
 `bot.features.course.keys.reminder_key`); the queries below find a session's reminders by it."""
+LEADER_INVITE_PREFIX = "l-"
+"""The deep-link payload of a course-leader invite, `l-<token>` (signup has `c-` and `g-`,
+hours `s-`)."""
+LEADER_INVITE_TTL = dt.timedelta(days=7)
 
 
 def reminder_session(key: str) -> int | None:
@@ -132,10 +140,81 @@ async def leaders_of(session: AsyncSession, cohort_id: int) -> list[int]:
 
 async def add_leader(
     session: AsyncSession, cohort_id: int, person_id: int, now: dt.datetime
-) -> None:
-    if person_id not in await leaders_of(session, cohort_id):
-        session.add(CohortLeader(cohort_id=cohort_id, person_id=person_id, created_at=now))
-        await session.flush()
+) -> bool:
+    """The person leads the cohort (too); True when they did not yet."""
+    if person_id in await leaders_of(session, cohort_id):
+        return False
+    session.add(CohortLeader(cohort_id=cohort_id, person_id=person_id, created_at=now))
+    await session.flush()
+    return True
+
+
+async def remove_leader(session: AsyncSession, cohort_id: int, person_id: int) -> bool:
+    """The person no longer leads the cohort (their course-leader role stays); True when they
+    did."""
+    result = await session.execute(
+        delete(CohortLeader).where(
+            CohortLeader.cohort_id == cohort_id, CohortLeader.person_id == person_id
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_leader_invite(
+    session: AsyncSession, cohort: Cohort, created_by: int | None, now: dt.datetime
+) -> str:
+    """A new course-leader invite for `cohort`: the deep-link payload (`l-<token>`), single use,
+    valid for LEADER_INVITE_TTL; only the token's hash is stored."""
+    token = secrets.token_urlsafe(24)
+    session.add(
+        CourseLeaderInvite(
+            programme_id=cohort.programme_id,
+            cohort_id=cohort.id,
+            token_hash=hash_token(token),
+            created_by=created_by,
+            created_at=now,
+            expires_at=now + LEADER_INVITE_TTL,
+        )
+    )
+    await session.flush()
+    return LEADER_INVITE_PREFIX + token
+
+
+def _usable(token: str, now: dt.datetime) -> list[ColumnElement[bool]]:
+    return [
+        CourseLeaderInvite.token_hash == hash_token(token),
+        CourseLeaderInvite.used_at.is_(None),
+        CourseLeaderInvite.expires_at > now,
+    ]
+
+
+async def usable_leader_invite(
+    session: AsyncSession, token: str, now: dt.datetime
+) -> CourseLeaderInvite | None:
+    """The invite of `token` when it can still be used (changes nothing); None when unknown,
+    expired or used."""
+    return await session.scalar(select(CourseLeaderInvite).where(*_usable(token, now)))
+
+
+async def redeem_leader_invite(
+    session: AsyncSession, token: str, person_id: int, now: dt.datetime
+) -> CourseLeaderInvite | None:
+    """Use an invite once: None when unknown, expired or used (a conditional update, so of two
+    people opening the link at the same time exactly one gets it)."""
+    result = await session.execute(
+        update(CourseLeaderInvite)
+        .where(*_usable(token, now))
+        .values(used_at=now, used_by=person_id)
+        .returning(CourseLeaderInvite.id)
+    )
+    invite_id = result.scalar_one_or_none()
+    if invite_id is None:
+        return None
+    return await session.get(CourseLeaderInvite, invite_id, populate_existing=True)
 
 
 def _course_leaders(programme_id: int) -> Select[Person]:

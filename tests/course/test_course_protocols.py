@@ -18,6 +18,8 @@ from bot.features.course.callbacks import (
     AttendanceCb,
     CertificateAction,
     CertificateCb,
+    LeaderAction,
+    LeaderCb,
     PlanAction,
     PlanCb,
     ReminderAction,
@@ -67,6 +69,11 @@ OLD_BUTTONS: list[tuple[CallbackData, str]] = [
     (ReminderCb(action=ReminderAction.CANNOT, session=5), "rm:no:5"),
     (ReminderCb(action=ReminderAction.SKIP_REASON, session=5), "rm:skip:5"),
     (CertificateCb(action=CertificateAction.APPROVE, certificate=3), "ce:ok:3"),
+    (LeaderCb(action=LeaderAction.SHOW, cohort=3), "cl:show:3:0"),
+    (LeaderCb(action=LeaderAction.PICK, cohort=3), "cl:pick:3:0"),
+    (LeaderCb(action=LeaderAction.SET, cohort=3, person=9), "cl:set:3:9"),
+    (LeaderCb(action=LeaderAction.REMOVE, cohort=3, person=9), "cl:rm:3:9"),
+    (LeaderCb(action=LeaderAction.INVITE, cohort=3), "cl:inv:3:0"),
 ]
 
 
@@ -91,6 +98,9 @@ def test_buttons_pack_as_before_and_old_data_still_parses(
         (ReminderCb, "rm:yes:5:1"),
         (CertificateCb, "ce:ok:abc"),
         (CertificateCb, "ce:approve:3"),
+        (LeaderCb, "cl:set:3"),
+        (LeaderCb, "cl:add:3:9"),
+        (LeaderCb, "cl:rm:3:x"),
     ],
 )
 def test_data_that_no_longer_parses_is_refused_the_way_the_filter_expects(
@@ -109,6 +119,7 @@ def test_packed_data_fits_telegrams_64_bytes() -> None:
     ]
     longest += [ReminderCb(action=action, session=big).pack() for action in ReminderAction]
     longest += [CertificateCb(action=CertificateAction.APPROVE, certificate=big).pack()]
+    longest += [LeaderCb(action=action, cohort=big, person=big).pack() for action in LeaderAction]
     assert max(len(data.encode()) for data in longest) <= 64
 
 
@@ -131,6 +142,15 @@ def test_idempotency_keys_keep_their_text() -> None:
     assert keys.certificate_request_key(3) == "certificate-request:3"
     assert keys.certificate_congrats_key(3) == "certificate:3:congrats"
     assert keys.certificate_pdf_key(3) == "certificate:3:pdf"
+    assert keys.leader_invite_used_key(4) == "leader-invite:4:used"
+    assert (
+        keys.leader_changed_key(3, 9, "added", START)
+        == "cohort-leader:3:9:added:2026-03-10T18:00:00+00:00"
+    )
+    assert (
+        keys.leader_changed_key(3, 9, "removed", START)
+        == "cohort-leader:3:9:removed:2026-03-10T18:00:00+00:00"
+    )
 
 
 def test_reminder_keys_are_found_by_their_session() -> None:

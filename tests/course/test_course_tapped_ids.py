@@ -194,7 +194,13 @@ async def test_may_lead_and_ids_out_of_range_on_both_databases(engine: AsyncEngi
         cor, lotte, anna, otto = made
         await people.grant_role(session, lotte, here.id, Role.COURSE_LEADER, now)
         await people.grant_role(session, otto, there.id, Role.COURSE_LEADER, now)
-        await people.grant_role(session, otto, here.id, Role.COURSE_LEADER, now)  # wrong grant
+        # a grant outside Otto's programme (grant_role refuses it; written as an old version did)
+        session.add(
+            RoleGrant(
+                person_id=otto, programme_id=here.id, role=Role.COURSE_LEADER.value, granted_at=now
+            )
+        )
+        await session.flush()
         assert await course.may_lead(session, here.id, lotte, cor)
         assert await course.may_lead(session, here.id, cor, cor)  # "I lead it myself"
         assert not await course.may_lead(session, here.id, anna, cor)

@@ -38,6 +38,24 @@ class PlanCb(CallbackData, prefix="cs"):
     new_start: int = 0  # Unix seconds: the new start when moving
 
 
+class LeaderAction(StrEnum):
+    """What a button about a group's course leaders does (coordinators, from /planning)."""
+
+    SHOW = "show"  # the leaders of `cohort`, with what can be done
+    PICK = "pick"  # the people who can be chosen as leader of `cohort`
+    SET = "set"  # `person` (one that was offered) leads `cohort`
+    REMOVE = "rm"  # `person` no longer leads `cohort`
+    INVITE = "inv"  # an invite link for a new course leader of `cohort`
+
+
+class LeaderCb(CallbackData, prefix="cl"):
+    """A group's course leaders: `action` on `cohort` (and `person`)."""
+
+    action: LeaderAction
+    cohort: int
+    person: int = 0
+
+
 class AttendanceAction(StrEnum):
     """What a button of the attendance checklist does."""
 

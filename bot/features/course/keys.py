@@ -8,6 +8,7 @@ changes when the session moves, so a moved session gets new messages.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from domain.reminders import ReminderKind
 from storage.course.queries import REMINDER_KEY
@@ -62,3 +63,16 @@ def certificate_congrats_key(certificate_id: int) -> str:
 def certificate_pdf_key(certificate_id: int) -> str:
     """`certificate:<certificate>:pdf`."""
     return key("certificate", certificate_id, "pdf")
+
+
+def leader_invite_used_key(invite_id: int) -> str:
+    """`leader-invite:<invite>:used` (the outbox adds `:to:<chat>` per coordinator)."""
+    return key("leader-invite", invite_id, "used")
+
+
+def leader_changed_key(
+    cohort_id: int, person_id: int, change: Literal["added", "removed"], at: dt.datetime
+) -> str:
+    """`cohort-leader:<cohort>:<person>:added|removed:<when>`: told to the leader concerned (a
+    leader removed and chosen again is told again)."""
+    return key("cohort-leader", cohort_id, person_id, change, at.isoformat())

@@ -13,6 +13,10 @@ stateDiagram-v2
     confirming --> name: "Start again"
     name --> [*]: /cancel (any state)
 ```
+
+With "Choose a leader later" the group is made without a leader; the message saying so has the
+"Course leader" button (`handlers/leaders.py`: choose one, or send an invite link), which is
+also under the group in /planning.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.features.course.callbacks import PlanAction, PlanCb
 from bot.features.course.common import person_name, programme_setup, when
 from bot.features.course.conversations.state import NewGroupData, complete
+from bot.features.course.handlers import leaders
 from bot.handlers.fallback import stale_button
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
@@ -76,8 +81,13 @@ def create_router() -> Router:
     return router
 
 
-async def begin(message: Message, state: FSMContext, roles: frozenset[Role]) -> None:
-    if Role.COORDINATOR not in roles:
+def _coordinates(member: people.Member | None) -> bool:
+    """The group is made in the coordinator's own programme: they must coordinate it."""
+    return member is not None and member.may(member.programme_id, Role.COORDINATOR)
+
+
+async def begin(message: Message, state: FSMContext, member: people.Member | None) -> None:
+    if not _coordinates(member):
         await message.answer(_("Only a coordinator can create a group. Type /help."))
         return
     await state.clear()
@@ -180,9 +190,8 @@ async def got_leader(
     state: FSMContext,
     db: AsyncSession,
     member: people.Member,
-    roles: frozenset[Role],
 ) -> None:
-    if Role.COORDINATOR not in roles or not await _may_lead(db, member, callback_data.ident):
+    if not _coordinates(member) or not await _may_lead(db, member, callback_data.ident):
         await stale_button(query)
         return
     await NewGroupData(leader=callback_data.ident).save(state)
@@ -237,13 +246,12 @@ async def create(
     db: AsyncSession,
     clock: Clock,
     member: people.Member,
-    roles: frozenset[Role],
 ) -> None:
     answers = complete(await NewGroupData.load(state))
     if answers is None:
         await again(query, state)
         return
-    if Role.COORDINATOR not in roles:
+    if not _coordinates(member):
         await state.clear()
         await stale_button(query)
         return
@@ -278,11 +286,22 @@ async def create(
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
+        text = _(
+            "Group <b>{name}</b> is created with {count} sessions. "
+            "Type /planning to see or move them."
+        ).format(name=html.quote(cohort.name), count=len(plan))
+        if leader:
+            await query.message.answer(text)
+            return
         await query.message.answer(
-            _(
-                "Group <b>{name}</b> is created with {count} sessions. "
-                "Type /planning to see or move them."
-            ).format(name=html.quote(cohort.name), count=len(plan))
+            text
+            + "\n\n"
+            + _(
+                "It has no course leader yet. Choose one, or send an invite link to a new one, "
+                "with the button below. Later: type /planning, tap the group, then "
+                "<i>Course leader</i>."
+            ),
+            reply_markup=inline_choices([leaders.leaders_button(cohort.id)]),
         )
 
 

@@ -4,6 +4,7 @@
 stateDiagram-v2
     [*] --> groups: /planning (leaders: their groups; coordinators: all groups)
     groups --> sessions: a group button (list of its sessions)
+    sessions --> leaders: "Course leader" (coordinators; handlers/leaders.py)
     sessions --> session: a session button ("Move" / "Cancel session")
     session --> moving: "Move"
     moving --> moving: not a day and time, or a time that does not exist / happens twice
@@ -25,13 +26,14 @@ from aiogram import F, Router, html
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.course.callbacks import PlanAction, PlanCb
 from bot.features.course.common import programme_setup, session_line, session_title, when
 from bot.features.course.conversations.state import MoveData
+from bot.features.course.handlers import leaders
 from bot.features.course.notify import announce_change
 from bot.handlers.fallback import stale_button
 from bot.kit.clock import Clock
@@ -101,18 +103,23 @@ def create_router() -> Router:
 
 
 async def may_plan(db: AsyncSession, member: people.Member | None, cohort: Cohort | None) -> bool:
-    if member is None or cohort is None or cohort.programme_id != member.programme_id:
+    """A coordinator of the group's programme, or a course leader there who leads this group."""
+    if member is None or cohort is None:
         return False
-    if Role.COORDINATOR in member.roles:
+    if member.may(cohort.programme_id, Role.COORDINATOR):
         return True
-    return member.person.id in await course.leaders_of(db, cohort.id)
+    return member.may(cohort.programme_id, Role.COURSE_LEADER) and member.person.id in (
+        await course.leaders_of(db, cohort.id)
+    )
 
 
 async def groups(message: Message, db: AsyncSession, member: people.Member | None) -> None:
-    if member is None or not member.roles & {Role.COORDINATOR, Role.COURSE_LEADER}:
+    """The groups of the sender's own programme: all of them for a coordinator, the ones they
+    lead for a course leader."""
+    if member is None or not member.may(member.programme_id, Role.COORDINATOR, Role.COURSE_LEADER):
         await message.answer(_("Only course leaders and coordinators can plan sessions."))
         return
-    leader = None if Role.COORDINATOR in member.roles else member.person.id
+    leader = None if member.may(member.programme_id, Role.COORDINATOR) else member.person.id
     found = await course.cohorts_for(db, member.programme_id, leader)
     if not found:
         await message.answer(
@@ -139,19 +146,27 @@ async def show_group(
     lines = [_("Sessions of <b>{group}</b>:").format(group=html.quote(cohort.name)), ""]
     lines += [session_line(s, tz) for s in items]
     lines += ["", _("Tap a session to move or cancel it.")]
+    markup = inline_choices(
+        [
+            (session_title(s), PlanCb(action=PlanAction.SESSION, ident=s.id).pack())
+            for s in items
+            if s.cancelled_at is None
+        ],
+        columns=2,
+    )
+    if member is not None and member.may(cohort.programme_id, Role.COORDINATOR):
+        names = await leaders.leader_names(db, cohort)
+        lines.insert(
+            1,
+            _("Course leader: {names}").format(names=names)
+            if names
+            else _("Course leader: nobody yet"),
+        )
+        text, data = leaders.leaders_button(cohort.id)
+        markup.inline_keyboard.append([InlineKeyboardButton(text=text, callback_data=data)])
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(
-            "\n".join(lines),
-            reply_markup=inline_choices(
-                [
-                    (session_title(s), PlanCb(action=PlanAction.SESSION, ident=s.id).pack())
-                    for s in items
-                    if s.cancelled_at is None
-                ],
-                columns=2,
-            ),
-        )
+        await query.message.answer("\n".join(lines), reply_markup=markup)
 
 
 async def _plannable(

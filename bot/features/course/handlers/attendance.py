@@ -46,24 +46,27 @@ def create_router() -> Router:
 async def _leads(
     db: AsyncSession, member: people.Member | None, item: CourseSession | None
 ) -> Cohort | None:
+    """The session's group, when the sender coordinates its programme or leads it there."""
     if member is None or item is None:
         return None
     cohort = await db.get(Cohort, item.cohort_id)
-    if cohort is None or cohort.programme_id != member.programme_id:
+    if cohort is None:
         return None
-    if Role.COORDINATOR in member.roles:
+    if member.may(cohort.programme_id, Role.COORDINATOR):
         return cohort
+    if not member.may(cohort.programme_id, Role.COURSE_LEADER):
+        return None
     return cohort if member.person.id in await course.leaders_of(db, cohort.id) else None
 
 
 async def choose(
     message: Message, db: AsyncSession, clock: Clock, member: people.Member | None
 ) -> None:
-    if member is None or not member.roles & {Role.COORDINATOR, Role.COURSE_LEADER}:
+    if member is None or not member.may(member.programme_id, Role.COORDINATOR, Role.COURSE_LEADER):
         await message.answer(_("Only course leaders register attendance."))
         return
     now = clock.now()
-    leader = None if Role.COORDINATOR in member.roles else member.person.id
+    leader = None if member.may(member.programme_id, Role.COORDINATOR) else member.person.id
     cohorts = await course.cohorts_for(db, member.programme_id, leader)
     tz, _settings = await programme_setup(db, member.programme_id)
     items = [

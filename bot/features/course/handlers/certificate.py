@@ -35,12 +35,7 @@ async def approve(
     member: people.Member | None,
 ) -> None:
     cert = await db.get(CourseCertificate, callback_data.certificate)
-    if (
-        member is None
-        or Role.COORDINATOR not in member.roles
-        or cert is None
-        or cert.programme_id != member.programme_id
-    ):
+    if member is None or cert is None or not member.may(cert.programme_id, Role.COORDINATOR):
         await query.answer(_("Only a coordinator of this programme can approve."), show_alert=True)
         return
     person = await db.get(Person, cert.person_id)
