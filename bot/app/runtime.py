@@ -1,7 +1,8 @@
 """Start and stop a built App: migrations, bootstrap, web server, sender, scheduler, updates.
 
 Shutdown: stop taking updates, let handlers in flight finish (bounded by
-SHUTDOWN_TIMEOUT_SECONDS), stop the scheduler and the sender, close everything.
+SHUTDOWN_TIMEOUT_SECONDS), let the sender and a sweep in progress finish (bounded too), close
+everything.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from urllib.parse import urlparse
 
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app.factory import App
 from bot.app.polling import ReliablePoller
-from bot.app.scheduler import build_scheduler
+from bot.app.scheduler import run_every
 from domain.roles import Role
 from storage import migrate, people
 
@@ -53,7 +53,6 @@ class Runtime:
         self._poll_timeout = poll_timeout
         self._tasks: list[asyncio.Task[None]] = []
         self._updates_task: asyncio.Task[None] | None = None
-        self._scheduler: AsyncIOScheduler | None = None
         self._web: web.AppRunner | None = None
         self.web_port: int | None = None
         self.allowed_updates = app.dispatcher.resolve_used_update_types()
@@ -71,8 +70,8 @@ class Runtime:
         # reminder for a session that has begun) is cancelled before anything is sent.
         await app.sweeper.run_all()
         self._tasks.append(asyncio.create_task(app.sender.run(self.stop_event), name="sender"))
-        self._scheduler = build_scheduler(app.sweeper, app.settings.sweep_seconds)
-        self._scheduler.start()
+        sweeps = run_every(app.settings.sweep_seconds, app.sweeper.run_all, self.stop_event)
+        self._tasks.append(asyncio.create_task(sweeps, name="sweeps"))
         if app.settings.webhook_url:
             await self._ensure_webhook()
         else:
@@ -148,8 +147,6 @@ class Runtime:
                 self._updates_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._updates_task
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
         for task in self._tasks:
             try:
                 await asyncio.wait_for(asyncio.shield(task), timeout)

@@ -1,25 +1,29 @@
 """The scheduler only decides what is due and writes outbox rows.
 
-Due work is found by short periodic sweeps that compare with the wall clock (our Clock), so a
-jump of the clock delays nothing by more than one sweep interval. Each sweep runs in its own
-transaction; a duplicate run is harmless because outbox rows carry idempotency keys.
-APScheduler runs with coalescing, one instance at a time and a generous misfire grace.
+Due work is found by short periodic sweeps. *When* a sweep runs is measured on monotonic time
+(the event loop's clock, which a step of the system clock does not move): sweeps start every
+interval whatever the wall clock does. *What* is due is decided by comparing with the wall clock
+(our injected Clock), read at the start of each sweep, so a step of the system clock, backward or
+forward, delays nothing by more than one interval. Each sweep runs in its own transaction; a
+duplicate run is harmless because outbox rows carry idempotency keys.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiogram.utils.i18n import I18n
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.kit.clock import Clock
+from bot.kit.clock import Clock, Monotonic
 from bot.kit.sweep import Sweep
 
 log = logging.getLogger(__name__)
+
+Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 
 
 class Sweeper:
@@ -51,15 +55,38 @@ class Sweeper:
             self._after()
 
 
-def build_scheduler(sweeper: Sweeper, interval_seconds: float) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
-        timezone=dt.UTC,
-    )
-    scheduler.add_job(
-        sweeper.run_all,
-        "interval",
-        seconds=interval_seconds,
-        id="sweeps",
-    )
-    return scheduler
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds` on the event loop's (monotonic) clock, or until `stop` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def run_every(
+    interval_seconds: float,
+    job: Callable[[], Awaitable[None]],
+    stop: asyncio.Event,
+    *,
+    monotonic: Monotonic | None = None,
+    wait: Wait = wait_or_stop,
+) -> None:
+    """Start `job` every `interval_seconds` of monotonic time until `stop` is set.
+
+    The first run is one interval from now. A run that takes longer than an interval is
+    followed at once by the next (runs missed meanwhile are not made up); one that fails is
+    logged and the next starts on time. `monotonic` (default: the event loop's clock) and `wait`
+    (default: `wait_or_stop`) are injected by tests.
+    """
+    if interval_seconds <= 0:
+        raise ValueError("interval_seconds must be positive")
+    now = monotonic or asyncio.get_running_loop().time
+    due = now() + interval_seconds
+    while not stop.is_set():
+        remaining = due - now()
+        if remaining > 0:
+            await wait(stop, remaining)
+            continue
+        try:
+            await job()
+        except Exception:
+            log.exception("sweeps failed; they run again at the next interval")
+        due = max(due + interval_seconds, now())

@@ -1,9 +1,18 @@
-"""Time is injected: production uses the wall clock, tests move a clock of their own."""
+"""Time is injected: production uses the wall clock, tests move a clock of their own.
+
+Two kinds of time, never mixed: a `Clock` says what time it is (wall-clock time, which the
+system may step backward or forward) and decides what is due; a `Monotonic` source says how long
+to wait (seconds that never step: `time.monotonic`, an event loop's `time`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Protocol
+
+Monotonic = Callable[[], float]
+"""Seconds on a clock that only moves forward, at the pace of real time; its zero means nothing."""
 
 
 class Clock(Protocol):

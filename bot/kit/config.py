@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 LOCAL_BOT_TOKEN = "1000000001:LOCAL-emulator-token-for-citytrainers"
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -65,6 +67,12 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     sweep_seconds: float = Field(default=30.0, gt=0, le=300)
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    db_connect_timeout_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        le=3600,
+        description="how long `run` keeps trying to reach the database at start-up",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -112,10 +120,15 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
+        expected = (
+            "expected sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
+        )
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "expected sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
-            )
+            raise ValueError(expected)
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):  # such as a port that is not a number
+            raise ValueError(expected) from None
         return value
 
     @field_validator("telegram_api_base", "webhook_url", "public_base_url")

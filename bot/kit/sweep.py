@@ -1,7 +1,10 @@
 """A sweep: a short periodic job that decides what is due and writes outbox rows.
 
 Features declare their sweeps (`Feature.sweeps`); the runtime's `Sweeper` runs each in its own
-transaction with the Dutch catalog active.
+transaction with the Dutch catalog active, every SWEEP_SECONDS of monotonic time. A sweep gets the
+wall-clock `now` (the injected Clock) and compares with it, never with the time of its last run:
+after a step of the system clock it still finds what is due, and a second run finds nothing new
+(idempotency keys).
 """
 
 from __future__ import annotations
