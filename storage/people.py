@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Role, allowed, parse_roles
@@ -85,6 +85,23 @@ async def get_programme(session: AsyncSession, name: str) -> Programme | None:
 
 async def default_programme(session: AsyncSession) -> Programme | None:
     return await session.scalar(select(Programme).order_by(Programme.id).limit(1))
+
+
+def in_own_programme() -> ColumnElement[bool]:
+    """A role grant counts only in its person's own programme: the condition every query of
+    roles adds (a grant elsewhere, from before roles were bound to programmes, gives nothing)."""
+    own = (
+        select(Person.programme_id)
+        .where(Person.id == RoleGrant.person_id)
+        .correlate(RoleGrant)
+        .scalar_subquery()
+    )
+    return RoleGrant.programme_id == own
+
+
+def active_grant() -> ColumnElement[bool]:
+    """Not revoked, and in the person's own programme (`in_own_programme`)."""
+    return and_(RoleGrant.revoked_at.is_(None), in_own_programme())
 
 
 async def find_member(session: AsyncSession, channel: str, external_id: str) -> Member | None:

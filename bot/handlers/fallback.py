@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.kit.callbacks import stale_button
 from bot.kit.feature import Registry
 from domain.roles import Role
 
@@ -37,10 +38,4 @@ async def not_text(message: Message, roles: frozenset[Role], registry: Registry)
     await message.answer(
         _("I can only read text and buttons. Type /help to see what you can do."),
         reply_markup=registry.main_menu(roles),
-    )
-
-
-async def stale_button(query: CallbackQuery) -> None:
-    await query.answer(
-        _("This button no longer works. Type /help to see what you can do."), show_alert=True
     )

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
 _answered: ContextVar[set[str] | None] = ContextVar("answered_callback_queries", default=None)
 
 
@@ -31,3 +34,10 @@ def mark_answered(query_id: str) -> None:
 def is_answered(query_id: str) -> bool:
     answered = _answered.get()
     return answered is not None and query_id in answered
+
+
+async def stale_button(query: CallbackQuery) -> None:
+    """The answer to a button that no longer works: old, forged, or not for this person."""
+    await query.answer(
+        _("This button no longer works. Type /help to see what you can do."), show_alert=True
+    )

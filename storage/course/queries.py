@@ -22,6 +22,7 @@ from domain.course.rules import (
 )
 from domain.hours.practice import HoursKind, LogStatus
 from domain.roles import Role
+from storage import people
 from storage.course.models import (
     Attendance,
     Cohort,
@@ -129,10 +130,22 @@ async def sessions_of(session: AsyncSession, cohort_id: int) -> list[CourseSessi
 
 
 async def leaders_of(session: AsyncSession, cohort_id: int) -> list[int]:
+    """The group's leaders who hold an active course-leader (or coordinator) role in the
+    group's programme: a listed person of another programme hears nothing of the group."""
     return list(
         await session.scalars(
             select(CohortLeader.person_id)
-            .where(CohortLeader.cohort_id == cohort_id)
+            .join(Cohort, Cohort.id == CohortLeader.cohort_id)
+            .where(
+                CohortLeader.cohort_id == cohort_id,
+                CohortLeader.person_id.in_(
+                    select(RoleGrant.person_id).where(
+                        RoleGrant.programme_id == Cohort.programme_id,
+                        RoleGrant.role.in_([Role.COURSE_LEADER.value, Role.COORDINATOR.value]),
+                        people.active_grant(),
+                    )
+                ),
+            )
             .order_by(CohortLeader.id)
         )
     )
@@ -227,7 +240,7 @@ def _course_leaders(programme_id: int) -> Select[Person]:
             Person.anonymised_at.is_(None),
             RoleGrant.programme_id == programme_id,
             RoleGrant.role == Role.COURSE_LEADER.value,
-            RoleGrant.revoked_at.is_(None),
+            people.active_grant(),
         )
     )
 

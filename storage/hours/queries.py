@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.hours.places import OrganisationKind, PlacementTrack
 from domain.hours.practice import HoursKind, LoggedHours, LogStatus
 from domain.roles import Role
+from storage import people
 from storage.hours.models import (
     Organisation,
     Placement,
@@ -141,7 +142,7 @@ async def supervisor_ids(session: AsyncSession, organisation_id: int) -> list[in
             .where(
                 RoleGrant.role == Role.SUPERVISOR.value,
                 RoleGrant.organisation_id == organisation_id,
-                RoleGrant.revoked_at.is_(None),
+                people.active_grant(),
             )
             .distinct()
             .order_by(RoleGrant.person_id)
@@ -187,7 +188,7 @@ async def supervised_organisations(session: AsyncSession, person_id: int) -> lis
             select(RoleGrant.organisation_id).where(
                 RoleGrant.person_id == person_id,
                 RoleGrant.role == Role.SUPERVISOR.value,
-                RoleGrant.revoked_at.is_(None),
+                people.active_grant(),
                 RoleGrant.organisation_id.is_not(None),
             )
         )
@@ -206,7 +207,7 @@ async def people_with_role(
     ids = select(RoleGrant.person_id).where(
         RoleGrant.programme_id == programme_id,
         RoleGrant.role.in_([r.value for r in roles]),
-        RoleGrant.revoked_at.is_(None),
+        people.active_grant(),
     )
     query = select(Person).where(
         Person.id.in_(ids), Person.programme_id == programme_id, Person.anonymised_at.is_(None)

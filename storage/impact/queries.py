@@ -41,6 +41,7 @@ from domain.impact.figures import (
 from domain.local_time import AMSTERDAM
 from domain.opportunities.status import SignupStatus
 from domain.roles import Role
+from storage import people
 from storage.activities.models import Activity
 from storage.course.models import CourseCertificate
 from storage.hours.models import PracticeHours
@@ -64,7 +65,11 @@ async def citytrainers(session: AsyncSession, programme_id: int) -> list[Citytra
     """Everyone who ever held the Citytrainer role, with certification date and practice."""
     granted = (
         select(RoleGrant.person_id, func.min(RoleGrant.granted_at).label("since"))
-        .where(RoleGrant.programme_id == programme_id, RoleGrant.role == Role.CITYTRAINER.value)
+        .where(
+            RoleGrant.programme_id == programme_id,
+            RoleGrant.role == Role.CITYTRAINER.value,
+            people.in_own_programme(),
+        )
         .group_by(RoleGrant.person_id)
         .subquery()
     )

@@ -5,7 +5,8 @@ The sweep never loads everyone: Citytrainers are read in keyset batches (`BATCH`
 person id), with their last activity, preferences, nudges and reachability fetched per batch.
 Nudge rows are inserted with ON CONFLICT DO NOTHING on (person, cycle start, step) and return
 what was really inserted; only those get an outbox row (`storage.outbox.enqueue_many`: ON
-CONFLICT DO NOTHING on the idempotency key, quiet hours applied). Two sweeps at once therefore write each step once.
+CONFLICT DO NOTHING on the idempotency key, quiet hours applied). Two sweeps at once therefore
+write each step once.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.nazorg.engagement import NudgeRecord, NudgeStep, ReplyAnswer, Wording
 from domain.nazorg.settings import NazorgSettings, RunKind
 from domain.roles import Role
+from storage import people
 from storage.models import (
     ChannelIdentity,
     Person,
@@ -30,6 +32,7 @@ from storage.models import (
 )
 from storage.nazorg.activity import activity_events, last_activity_by_person
 from storage.nazorg.models import NazorgNudge, NazorgPreference, NazorgReply, NazorgSweepRun
+from storage.types import valid_id
 
 BATCH = 1000
 TELEGRAM = "telegram"
@@ -95,7 +98,7 @@ def _active_citytrainers(programme_id: int) -> Any:
         .where(
             RoleGrant.programme_id == programme_id,
             RoleGrant.role == Role.CITYTRAINER.value,
-            RoleGrant.revoked_at.is_(None),
+            people.active_grant(),
         )
         .group_by(RoleGrant.person_id)
     )
@@ -354,6 +357,12 @@ async def follow_up_list(
         if limit is not None and len(entries) >= limit:
             break
     return entries
+
+
+async def get_follow_up(session: AsyncSession, nudge_id: int) -> NazorgNudge | None:
+    """A nudge on the follow-up list (step follow_up), or None."""
+    nudge = await session.get(NazorgNudge, nudge_id) if valid_id(nudge_id) else None
+    return nudge if nudge is not None and nudge.step == NudgeStep.FOLLOW_UP else None
 
 
 async def mark_contacted(

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.opportunities import matching
 from domain.opportunities.status import JoinOutcome, OpportunityStatus, SignupStatus
 from domain.roles import Role, parse_roles
-from storage import outbox, refs
+from storage import outbox, people, refs
 from storage.models import ChannelIdentity, OutboxMessage, Person, RoleGrant
 from storage.opportunities.models import (
     BroadcastStatus,
@@ -167,7 +167,7 @@ async def roles_in(session: AsyncSession, person_id: int, programme_id: int) -> 
         select(RoleGrant.role).where(
             RoleGrant.person_id == person_id,
             RoleGrant.programme_id == programme_id,
-            RoleGrant.revoked_at.is_(None),
+            people.active_grant(),
         )
     )
     return parse_roles(list(values))
@@ -222,7 +222,7 @@ async def supervisor_chats(session: AsyncSession, organisation_id: int | None) -
         .join(RoleGrant, RoleGrant.person_id == ChannelIdentity.person_id)
         .where(
             RoleGrant.role == Role.SUPERVISOR.value,
-            RoleGrant.revoked_at.is_(None),
+            people.active_grant(),
             RoleGrant.organisation_id == organisation_id,
             ChannelIdentity.channel == TELEGRAM,
             ChannelIdentity.reachable.is_(True),
@@ -265,7 +265,7 @@ async def recipients(
         .where(
             RoleGrant.programme_id == opp.programme_id,
             RoleGrant.role.in_(roles),
-            RoleGrant.revoked_at.is_(None),
+            people.active_grant(),
         )
         .scalar_subquery()
     )

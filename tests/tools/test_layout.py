@@ -89,3 +89,21 @@ def test_roles_are_granted_only_through_grant_role() -> None:
         and re.search(r"RoleGrant\(", path.read_text())
     ]
     assert found == []
+
+
+def test_role_queries_count_grants_only_in_their_persons_programme() -> None:
+    """A query of active roles uses `people.active_grant()` (a grant counts only in its
+    person's own programme, issue 11). A bare `revoked_at IS NULL` is allowed only here:"""
+    allowed = {
+        "storage/people.py": "defines active_grant; refuses grants elsewhere",
+        "storage/outbox.py": "joins Person and compares the programme itself",
+        "storage/signup/privacy.py": "deletion revokes every grant, wherever it is",
+        "bot/features/signup/conversations/consent.py": "no participant anywhere may consent",
+    }
+    found = [
+        str(path.relative_to(ROOT))
+        for path in _python_files("bot", "storage", "domain")
+        if path.relative_to(ROOT).as_posix() not in allowed
+        and "RoleGrant.revoked_at.is_(None)" in path.read_text()
+    ]
+    assert found == []

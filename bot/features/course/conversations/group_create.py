@@ -33,7 +33,7 @@ from bot.features.course.callbacks import PlanAction, PlanCb
 from bot.features.course.common import person_name, programme_setup, when
 from bot.features.course.conversations.state import NewGroupData, complete
 from bot.features.course.handlers import leaders
-from bot.handlers.fallback import stale_button
+from bot.kit.callbacks import stale_button
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.course.rules import CourseTrack, SessionTimeProblem, generate_sessions

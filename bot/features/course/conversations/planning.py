@@ -35,7 +35,7 @@ from bot.features.course.common import programme_setup, session_line, session_ti
 from bot.features.course.conversations.state import MoveData
 from bot.features.course.handlers import leaders
 from bot.features.course.notify import announce_change
-from bot.handlers.fallback import stale_button
+from bot.kit.callbacks import stale_button
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.course.settings import parse_moment

@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.features.course.callbacks import LeaderAction, LeaderCb
 from bot.features.course.common import person_name
 from bot.features.course.keys import leader_changed_key
-from bot.handlers.fallback import stale_button
 from bot.kit import notify
+from bot.kit.callbacks import stale_button
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.roles import Role

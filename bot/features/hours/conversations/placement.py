@@ -28,8 +28,8 @@ from bot.features.hours import keys
 from bot.features.hours.callbacks import HoursAction, HoursCb
 from bot.features.hours.common import name_of
 from bot.features.hours.conversations.state import PlacementDraft
-from bot.handlers.fallback import stale_button
 from bot.kit import notify
+from bot.kit.callbacks import stale_button
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices

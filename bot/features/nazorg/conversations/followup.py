@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.nazorg.callbacks import FollowUpAction, FollowUpChoice
 from bot.features.nazorg.texts import day_text, step_name
+from bot.kit.callbacks import stale_button
 from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import inline_choices
@@ -110,7 +111,17 @@ async def list_command(message: Message, db: AsyncSession, member: people.Member
     await show_list(message.bot, message.chat.id, db, member)
 
 
-async def choose(query: CallbackQuery, callback_data: FollowUpAction, state: FSMContext) -> None:
+async def choose(
+    query: CallbackQuery,
+    callback_data: FollowUpAction,
+    state: FSMContext,
+    db: AsyncSession,
+    member: people.Member,
+) -> None:
+    nudge = await nazorg.get_follow_up(db, callback_data.nudge_id)
+    if nudge is None or not member.may(nudge.programme_id, Role.COORDINATOR):
+        await stale_button(query)
+        return
     await state.set_state(FollowUpNote.noting)
     await save(state, FollowUpData(nudge_id=callback_data.nudge_id))
     await query.answer()

@@ -27,6 +27,7 @@ from storage.course.models import Cohort
 from storage.models import Person
 from storage.signup import groups as signup_groups
 from storage.signup import queries as signups
+from storage.types import valid_id
 
 INVITE_VALID_DAYS = 30
 
@@ -145,7 +146,13 @@ async def invite(message: Message, db: AsyncSession, member: people.Member) -> N
     )
 
 
-async def invite_uses(query: CallbackQuery, callback_data: InviteCb) -> None:
+async def invite_uses(
+    query: CallbackQuery, callback_data: InviteCb, db: AsyncSession, member: people.Member
+) -> None:
+    cohort = await db.get(Cohort, callback_data.cohort) if valid_id(callback_data.cohort) else None
+    if cohort is None or not member.may(cohort.programme_id, Role.COORDINATOR):
+        await query.answer(_("This group no longer exists."), show_alert=True)
+        return
     await query.answer()
     assert query.bot is not None
 
