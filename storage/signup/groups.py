@@ -2,7 +2,12 @@
 
 The waiting list is one pool per programme: a person joins the list of one group, but a freed
 place in any group of the same track goes to the earliest waiting person of that track (the rules
-are in `domain.capacity`). Every change of places takes `lock_groups` first.
+are in `domain.capacity`). Every change of places takes `lock_groups` first, and reads what it
+decides on again after the lock. A signup changes status only by a conditional update
+(`queries.decide`): when two coordinators (or a coordinator and the person answering an offer)
+act on one signup at the same time, exactly one decision counts and the other gets
+`AlreadyDecided`, with no second place, list entry or message. The database holds a person to
+at most one place per programme (a partial unique index, `uq_enrolment_one_place`).
 """
 
 from __future__ import annotations
@@ -17,10 +22,26 @@ from domain.dates import age_on
 from domain.signup import capacity
 from domain.signup.capacity import PlacementError, WaitingEntry, WaitStatus
 from domain.signup.group_mix import MixCell, age_band, mix
-from domain.signup.status import HOLDS_PLACE, ON_WAITING_LIST, EnrolmentStatus, SignupStatus
+from domain.signup.status import (
+    HOLDS_PLACE,
+    ON_WAITING_LIST,
+    UNDECIDED,
+    EnrolmentStatus,
+    SignupStatus,
+)
 from storage.course.models import Cohort, CourseSession
 from storage.models import Person
 from storage.signup.models import Enrolment, Signup
+from storage.signup.queries import AlreadyDecided, decide, reread_status
+
+PLACEABLE: tuple[SignupStatus, ...] = UNDECIDED
+"""Signups a coordinator may place in a group."""
+LISTABLE: tuple[SignupStatus, ...] = (SignupStatus.SUBMITTED,)
+"""Signups a coordinator may put on a group's waiting list."""
+DECLINABLE: tuple[SignupStatus, ...] = UNDECIDED
+"""Signups a coordinator may decline."""
+IN_LINE: tuple[SignupStatus, ...] = (SignupStatus.WAITING, SignupStatus.SUBMITTED)
+"""Signups of people whose waiting-list rows still count (offers, lapses)."""
 
 
 @dataclass(frozen=True)
@@ -151,39 +172,90 @@ async def _upsert(
     return enrolment
 
 
+def _seen(signup: Signup, allowed: tuple[SignupStatus, ...]) -> tuple[SignupStatus, ...]:
+    """The status the caller saw (`signup` as it read it), when a decision may be taken from
+    it; else nothing. A decision counts only while the signup is still where the caller saw it:
+    a coordinator who saw "submitted" does not place a signup another coordinator has just put
+    on a waiting list."""
+    return (signup.status,) if signup.status in allowed else ()
+
+
+async def _still(
+    session: AsyncSession, signup: Signup, seen: tuple[SignupStatus, ...]
+) -> AlreadyDecided | None:
+    """Re-read the signup's status (after `lock_groups`): None when it is still as `seen`."""
+    status = await reread_status(session, signup)
+    return None if status in seen else AlreadyDecided(status)
+
+
 async def place(
     session: AsyncSession, signup: Signup, cohort: Cohort, now: dt.datetime
-) -> Enrolment | PlacementError:
+) -> Enrolment | PlacementError | AlreadyDecided:
     """Place the person of `signup` in `cohort`, refused when the group is full.
 
-    A person placed while waiting elsewhere leaves those waiting lists.
+    Taken only from the status `signup` has when called (what the coordinator saw), re-read
+    under the lock and changed with a conditional update: `AlreadyDecided` (and nothing
+    changed) when the signup was decided meanwhile, for example by another coordinator at the
+    same moment. A person placed while waiting elsewhere leaves those waiting lists.
     """
+    seen = _seen(signup, PLACEABLE)
     await lock_groups(session, cohort.programme_id)
+    decided = await _still(session, signup, seen)
+    if decided is not None:
+        return decided
     group = await load(session, cohort, now)
     error = capacity.check_can_place(cohort.capacity, group.placed, group.open_offers)
     if error is not None:
         return error
+    decided = await decide(session, signup, seen, SignupStatus.PLACED, decided_at=now)
+    if decided is not None:
+        return decided
     enrolment = await _upsert(session, signup, cohort, EnrolmentStatus.PLACED, now)
     await _leave_lists(session, cohort.programme_id, signup.person_id, now, keep=enrolment.id)
-    signup.status = SignupStatus.PLACED
-    signup.decided_at = now
+    await session.flush()
     return enrolment
 
 
 async def put_on_waiting_list(
     session: AsyncSession, signup: Signup, cohort: Cohort, now: dt.datetime
-) -> int:
+) -> int | AlreadyDecided:
     """Put the person on the cohort's waiting list; returns their position in their track.
 
     They wait for the cohort's track; someone who chose "weet ik nog niet" waits for any track.
+    `AlreadyDecided` (and nothing changed) when the signup was decided meanwhile (as `place`).
     """
+    seen = _seen(signup, LISTABLE)
     await lock_groups(session, cohort.programme_id)
+    decided = await _still(session, signup, seen)
+    if decided is None:
+        decided = await decide(session, signup, seen, SignupStatus.WAITING, decided_at=now)
+    if decided is not None:
+        return decided
     track = capacity.waiting_track(signup.track, cohort.track)
     await _upsert(session, signup, cohort, EnrolmentStatus.WAITING, now, track=track)
-    signup.status = SignupStatus.WAITING
-    signup.decided_at = now
     entries = await pool_entries(session, cohort.programme_id)
     return capacity.waiting_position(entries, signup.person_id) or len(entries)
+
+
+async def decline(
+    session: AsyncSession, signup: Signup, reason: str, now: dt.datetime
+) -> AlreadyDecided | None:
+    """A coordinator declines the signup (with the reason the person reads).
+
+    `AlreadyDecided` (and nothing changed) when it was decided meanwhile (as `place`). A
+    declined person leaves the waiting lists of the programme (no place is offered to them
+    later).
+    """
+    seen = _seen(signup, DECLINABLE)
+    await lock_groups(session, signup.programme_id)
+    decided = await decide(
+        session, signup, seen, SignupStatus.DECLINED, decided_at=now, decline_reason=reason
+    )
+    if decided is not None:
+        return decided
+    await _leave_lists(session, signup.programme_id, signup.person_id, now, keep=0)
+    await session.flush()
+    return None
 
 
 _WAIT_STATUS = {
@@ -257,7 +329,7 @@ async def move_up(
                 lapsed.append(row)
             row.status = EnrolmentStatus.WITHDRAWN
             row.decided_at = now
-        await _set_signup_status(session, person_id, SignupStatus.WITHDRAWN, now)
+        await _decide_in_line(session, programme_id, person_id, SignupStatus.WITHDRAWN, now)
     lists = {e.person_id: e for e in capacity.waiting_order(entries)}
     by_id = {c.id: c for c in groups}
     offered: list[Enrolment] = []
@@ -287,21 +359,33 @@ async def move_up(
     return OfferChanges(lapsed, offered, waited_in)
 
 
-async def _set_signup_status(
-    session: AsyncSession, person_id: int, status: SignupStatus, now: dt.datetime
-) -> None:
-    signup = await session.scalar(
+async def _newest_signup(session: AsyncSession, programme_id: int, person_id: int) -> Signup | None:
+    """The person's newest signup in the programme, read again (not from the session's cache)."""
+    return await session.scalar(
         select(Signup)
-        .where(
-            Signup.person_id == person_id,
-            Signup.status.in_((SignupStatus.WAITING, SignupStatus.SUBMITTED)),
-        )
+        .where(Signup.programme_id == programme_id, Signup.person_id == person_id)
         .order_by(Signup.id.desc())
         .limit(1)
+        .execution_options(populate_existing=True)
     )
-    if signup is not None:
-        signup.status = status
-        signup.decided_at = now
+
+
+async def _decide_in_line(
+    session: AsyncSession,
+    programme_id: int,
+    person_id: int,
+    status: SignupStatus,
+    now: dt.datetime,
+) -> AlreadyDecided | None:
+    """Move the person's newest signup from waiting (or submitted) to `status`, conditionally.
+
+    `AlreadyDecided` when that signup is no longer in line (declined, withdrawn, placed);
+    None when it moved, or when the person has no signup (nothing to change).
+    """
+    signup = await _newest_signup(session, programme_id, person_id)
+    if signup is None:
+        return None
+    return await decide(session, signup, IN_LINE, status, decided_at=now)
 
 
 async def _open_offer(
@@ -316,17 +400,23 @@ async def _open_offer(
 
 
 async def accept_offer(session: AsyncSession, enrolment: Enrolment, now: dt.datetime) -> bool:
-    """Turn an open offer into a place; False when the offer is gone or expired.
+    """Turn an open offer into a place; False when the offer is gone or expired, or the
+    person's signup was decided meanwhile (declined, withdrawn: re-read under the lock).
 
     The person leaves any other waiting list of the programme.
     """
     row = await _open_offer(session, enrolment, now)
     if row is None:
         return False
+    decided = await _decide_in_line(
+        session, row.programme_id, row.person_id, SignupStatus.PLACED, now
+    )
+    if decided is not None:
+        return False  # the signup was decided meanwhile (declined, withdrawn)
     row.status = EnrolmentStatus.PLACED
     row.decided_at = now
     await _leave_lists(session, row.programme_id, row.person_id, now, keep=row.id)
-    await _set_signup_status(session, row.person_id, SignupStatus.PLACED, now)
+    await session.flush()
     return True
 
 
@@ -348,7 +438,7 @@ async def decline_offer(
     row.decided_at = now
     waiting = await _rows(session, row.programme_id, row.person_id, (EnrolmentStatus.WAITING,))
     if not waiting:
-        await _set_signup_status(session, row.person_id, SignupStatus.WITHDRAWN, now)
+        await _decide_in_line(session, row.programme_id, row.person_id, SignupStatus.WITHDRAWN, now)
         await session.flush()
         return Declined(None)
     await session.flush()

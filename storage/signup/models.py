@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.signup.status import (
@@ -26,11 +26,23 @@ from storage.types import EnumText
 class Enrolment(Base):
     """A person's place (or waiting-list position, or offer) in a cohort.
 
-    status: `EnrolmentStatus` (placed, waiting, offered, withdrawn, declined).
+    status: `EnrolmentStatus` (placed, waiting, offered, withdrawn, declined). One row per person
+    per group; at most one place (`placed`) per person per programme, whatever races
+    (`uq_enrolment_one_place`, a partial unique index).
     """
 
     __tablename__ = "enrolment"
-    __table_args__ = (UniqueConstraint("cohort_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "person_id"),
+        Index(
+            "uq_enrolment_one_place",
+            "programme_id",
+            "person_id",
+            unique=True,
+            postgresql_where=text("status = 'placed'"),
+            sqlite_where=text("status = 'placed'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = fk("programme.id")
     cohort_id: Mapped[int] = fk("cohort.id")

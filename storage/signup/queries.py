@@ -1,4 +1,10 @@
-"""Queries of the signup: signups, consents, consent tokens and group invites."""
+"""Queries of the signup: signups, consents, consent tokens and group invites.
+
+Changes that two people can make at the same moment (two coordinators deciding on one signup,
+many people redeeming one invite link) are conditional updates: the row changes only when it
+still is what the caller saw (`decide`, `use_invite`, `mark_token_used`), so exactly one of
+them wins, on PostgreSQL as on SQLite, and the others learn what happened instead.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.signup.consent import ConsentRefusal, consent_refusal, verified_when_given
@@ -49,6 +55,58 @@ async def open_signup(session: AsyncSession, person_id: int) -> Signup | None:
 
 async def get_signup(session: AsyncSession, signup_id: int) -> Signup | None:
     return await session.get(Signup, signup_id)
+
+
+@dataclass(frozen=True)
+class AlreadyDecided:
+    """The signup no longer is where the caller saw it (someone else decided first)."""
+
+    status: SignupStatus
+    """Where it stands now."""
+
+
+async def decide(
+    session: AsyncSession,
+    signup: Signup,
+    allowed: tuple[SignupStatus, ...],
+    status: SignupStatus,
+    **values: object,
+) -> AlreadyDecided | None:
+    """Move `signup` from one of `allowed` to `status` (and set `values`), at most once.
+
+    One conditional `UPDATE ... WHERE status IN (allowed) RETURNING`: of several transactions
+    deciding on one signup at the same time exactly one changes it (on PostgreSQL the others
+    wait for its row lock and then find the new status), never a read-modify-write. An
+    anonymised signup is never decided. None when this call decided; otherwise where the
+    signup stands now (`signup` is refreshed).
+    """
+    changed = (
+        await session.execute(
+            update(Signup)
+            .where(
+                Signup.id == signup.id,
+                Signup.status.in_(allowed),
+                Signup.anonymised_at.is_(None),
+            )
+            .values(status=status, **values)
+            .returning(Signup.id),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    ).first()
+    if changed is not None:
+        return None
+    return AlreadyDecided(await reread_status(session, signup))
+
+
+async def reread_status(session: AsyncSession, signup: Signup) -> SignupStatus:
+    """The signup's status in the database now (`signup` is refreshed); `withdrawn` when it is
+    gone (deleted after a parent said no) or anonymised."""
+    fresh = await session.scalar(
+        select(Signup).where(Signup.id == signup.id).execution_options(populate_existing=True)
+    )
+    if fresh is None or fresh.anonymised_at is not None:
+        return SignupStatus.WITHDRAWN
+    return fresh.status
 
 
 async def add_consent(
@@ -198,15 +256,19 @@ async def verify_parental_consent(
     """A coordinator called the parent and confirmed: record who and when.
 
     None when there is no permission to confirm; an already verified permission is returned
-    unchanged (the first confirmation counts).
+    unchanged (the first confirmation counts, also when two coordinators confirm at once: a
+    conditional update on `verified_at IS NULL`).
     """
     consent = await parental_consent(session, signup.id)
     if consent is None:
         return None
-    if consent.verified_at is None:
-        consent.verified_at = now
-        consent.verified_by = coordinator_id
-        await session.flush()
+    await session.execute(
+        update(Consent)
+        .where(Consent.id == consent.id, Consent.verified_at.is_(None))
+        .values(verified_at=now, verified_by=coordinator_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(consent)
     return consent
 
 
@@ -385,20 +447,59 @@ async def create_invite(
 async def use_invite(
     session: AsyncSession, token: str, now: dt.datetime
 ) -> GroupInvite | TokenProblem:
-    """Count one use of a group invite; or say why it does not work."""
+    """Count one use of a group invite; or say why it does not work.
+
+    The count is one conditional update (`SET uses = uses + 1 WHERE ... uses < max_uses AND
+    expires_at > now RETURNING`), never a read-modify-write: N people redeeming a link with
+    `max_uses` k at the same moment give exactly k uses (on PostgreSQL the others wait for the
+    row lock and then find it used up).
+    """
     if not token_shape_ok(token):
         return TokenProblem.UNKNOWN
+    digest = token_hash(token)
     invite = await session.scalar(
-        select(GroupInvite).where(GroupInvite.token_hash == token_hash(token))
+        update(GroupInvite)
+        .where(
+            GroupInvite.token_hash == digest,
+            or_(GroupInvite.expires_at.is_(None), GroupInvite.expires_at > now),
+            or_(GroupInvite.max_uses.is_(None), GroupInvite.uses < GroupInvite.max_uses),
+        )
+        .values(uses=GroupInvite.uses + 1)
+        .returning(GroupInvite),
+        execution_options={"synchronize_session": False, "populate_existing": True},
     )
-    if invite is None:
+    if invite is not None:
+        return invite
+    found = await session.scalar(
+        select(GroupInvite)
+        .where(GroupInvite.token_hash == digest)
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
         return TokenProblem.UNKNOWN
-    if invite.expires_at is not None and invite.expires_at <= now:
+    if found.expires_at is not None and found.expires_at <= now:
         return TokenProblem.EXPIRED
-    if invite.max_uses is not None and invite.uses >= invite.max_uses:
-        return TokenProblem.USED
-    invite.uses += 1
-    return invite
+    return TokenProblem.USED
+
+
+async def claim_for_paper_consent(
+    session: AsyncSession, signup: Signup, now: dt.datetime
+) -> AlreadyDecided | None:
+    """A coordinator records a signed paper form: the signup leaves `awaiting_consent` once.
+
+    The open consent links stop first (the same order of locks as a parent using a link:
+    token, then signup), then the signup moves on with a conditional update, so a paper form
+    and a parent's tap at the same moment, or two coordinators, record one permission. None
+    when this call may record it; otherwise where the signup stands now.
+    """
+    await revoke_tokens(session, signup.id, now)
+    return await decide(
+        session,
+        signup,
+        (SignupStatus.AWAITING_CONSENT,),
+        SignupStatus.SUBMITTED,
+        submitted_at=now,
+    )
 
 
 async def revoke_tokens(session: AsyncSession, signup_id: int, now: dt.datetime) -> None:

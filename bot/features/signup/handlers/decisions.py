@@ -6,6 +6,11 @@ A parent's permission through a forwarded link is unverified: "Nagebeld en beves
 who called the parent and when, and only then can the signup be placed or put on a waiting
 list (`domain.signup.consent.may_place`). Paper consent is recorded as verified by the
 coordinator who records it.
+
+Two coordinators may tap at the same moment: every decision is taken in storage by a
+conditional update of the signup (`storage.signup.queries.decide`), so exactly one counts; the
+other coordinator gets "Already decided: ..." and nothing else happens (no second place, list
+entry or message).
 """
 
 from __future__ import annotations
@@ -96,11 +101,15 @@ async def _open(
 async def _decided(query: CallbackQuery, signup: Signup, allowed: tuple[SignupStatus, ...]) -> bool:
     if signup.status in allowed:
         return False
+    await _already(query, signup.status)
+    return True
+
+
+async def _already(query: CallbackQuery, status: SignupStatus) -> None:
     await query.answer(
-        _("Already decided: {status}.").format(status=STATUS.get(signup.status, signup.status)),
+        _("Already decided: {status}.").format(status=STATUS.get(status, status)),
         show_alert=True,
     )
-    return True
 
 
 async def _unverified(query: CallbackQuery, db: AsyncSession, signup: Signup) -> bool:
@@ -138,6 +147,9 @@ async def verify(
     consent = await signups.verify_parental_consent(db, signup, member.person.id, clock.now())
     if consent is None:
         await query.answer(_("There is no permission to confirm."), show_alert=True)
+        return
+    if consent.verified_by != member.person.id:  # another coordinator confirmed just before
+        await query.answer(_("This permission was already confirmed."), show_alert=True)
         return
     await query.answer(_("Confirmed."))
     assert query.bot is not None
@@ -212,6 +224,9 @@ async def place_in(
         return
     now = clock.now()
     result = await signup_groups.place(db, signup, cohort, now)
+    if isinstance(result, signups.AlreadyDecided):
+        await _already(query, result.status)
+        return
     assert query.bot is not None
     if result is PlacementError.GROUP_FULL:
         await query.answer()
@@ -270,6 +285,9 @@ async def wait_in(
         return
     now = clock.now()
     position = await signup_groups.put_on_waiting_list(db, signup, cohort, now)
+    if isinstance(position, signups.AlreadyDecided):
+        await _already(query, position.status)
+        return
     await notices.to_participant(
         db,
         signup,
@@ -355,12 +373,9 @@ async def receive_text(
         )
         await message.answer(_("Your question is on its way."))
     elif current == CoordinatorSignup.declining.state:
-        if signup.status not in UNDECIDED:
+        if await signup_groups.decline(db, signup, text, now) is not None:
             await message.answer(_("This signup was already decided."))
             return
-        signup.status = SignupStatus.DECLINED
-        signup.decline_reason = text
-        signup.decided_at = now
         await notices.to_participant(
             db,
             signup,
@@ -375,7 +390,7 @@ async def receive_text(
             _("Signup #{id} is declined. We let the person know.").format(id=signup.id)
         )
     else:
-        if signup.status != SignupStatus.AWAITING_CONSENT:
+        if await signups.claim_for_paper_consent(db, signup, now) is not None:
             await message.answer(_("This signup was already decided."))
             return
         await signups.record_parental_consent(
