@@ -63,12 +63,20 @@ class OutboxStatus(StrEnum):
     """Where an outbox row is: waiting, handed to Telegram, or done (one of the final states)."""
 
     PENDING = "pending"
-    SENDING = "sending"  # claimed; committed before the call to Telegram
+    CLAIMED = "claimed"  # taken by one sender for its batch; not yet handed to Telegram
+    SENDING = "sending"  # committed just before this row's own call to Telegram
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # refused for good (e.g. "chat not found")
     UNREACHABLE = "unreachable"  # the person blocked the bot or left
-    UNCERTAIN = "uncertain"  # the sender stopped during the call: never resent
+    UNCERTAIN = "uncertain"  # stopped or timed out during the call: maybe arrived, never resent
+    DEAD = "dead"  # could not be delivered within the retry window (dead letter)
     CANCELLED = "cancelled"  # no longer useful before it was sent (e.g. a moved session)
+
+
+WAITING_STATUSES = frozenset({OutboxStatus.PENDING, OutboxStatus.CLAIMED, OutboxStatus.SENDING})
+"""Not delivered yet, and still on its way."""
+LOST_STATUSES = frozenset({OutboxStatus.FAILED, OutboxStatus.UNCERTAIN, OutboxStatus.DEAD})
+"""Ended without (certain) delivery: reported to whoever asked for a report."""
 
 
 class Base(DeclarativeBase):
@@ -147,8 +155,10 @@ class RoleGrant(Base):
 class OutboxMessage(Base):
     """A message that must reach someone later; written in the transaction that causes it.
 
-    status: pending -> sending -> sent | failed | unreachable | uncertain (a crash mid-send:
-    never sent again, so nobody gets a message twice).
+    status: pending -> claimed (a sender's batch) -> sending (just before its own call) -> sent |
+    failed | unreachable | uncertain (a crash or timeout mid-call: never sent again, so nobody
+    gets a message twice) | dead (retried for the whole window). A claimed row of a sender that
+    died goes back to pending: it never reached Telegram.
     """
 
     __tablename__ = "outbox"
@@ -177,6 +187,10 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(300))
     ref: Mapped[str | None] = mapped_column(String(64))  # what a reply to it is about
+    first_attempt_at: Mapped[dt.datetime | None]  # the retry window counts from here
+    report_to: Mapped[int | None] = fk("person.id", nullable=True, ondelete="SET NULL")
+    """Who is told when this message is lost (failed, uncertain, dead): e.g. the coordinator
+    whose answer it carries."""
 
 
 class ProcessedUpdate(Base):

@@ -2,9 +2,13 @@
 
 A row is written in the same transaction as the change that causes it, with a unique
 idempotency key (a second write with the same key is ignored). The sender claims due rows
-(`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers can share the table), sends them
-and records the outcome. A row claimed by a worker that died mid-send is marked `uncertain`
-and never sent again: nobody gets a message twice.
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers can share the table) as `claimed`,
+and marks each one `sending` (committed) only just before its own call, then records the
+outcome. A worker that dies leaves at most the one row it was sending `sending`: `recover`
+turns it `uncertain` (it may have arrived) and never sends it again, so nobody gets a message
+twice; the rows it had only claimed go back to `pending` (they never reached Telegram).
+Retries go on for a window of time (`RETRY_WINDOW`), then the row is `dead`; whoever the row
+names in `report_to` is told of a lost message (`lost_to_report`).
 
 Quiet hours (issue 11, point 6) are kept here, for every row, so no feature can forget them:
 every row written (`enqueue`, `enqueue_many`) gets its `not_before` from
@@ -29,7 +33,7 @@ from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +42,7 @@ from domain.local_time import AMSTERDAM
 from domain.reminders import counts_as_adult, not_before_for
 from domain.roles import Role, parse_roles
 from storage.models import (
+    LOST_STATUSES,
     ChannelIdentity,
     OutboxMessage,
     OutboxStatus,
@@ -64,7 +69,8 @@ class Claimed:
     method: str
     payload: dict[str, Any]
     priority: int
-    attempts: int
+    attempts: int  # calls made before this one
+    first_attempt_at: dt.datetime | None = None  # the retry window counts from here
 
 
 def row(
@@ -80,6 +86,7 @@ def row(
     programme_id: int | None = None,
     ref: str | None = None,
     channel: str = TELEGRAM,
+    report_to: int | None = None,
 ) -> dict[str, Any]:
     """The columns of a new pending row, for `enqueue_many` (quiet hours are applied there)."""
     return {
@@ -96,6 +103,7 @@ def row(
         "person_id": person_id,
         "programme_id": programme_id,
         "ref": ref,
+        "report_to": report_to,
     }
 
 
@@ -113,11 +121,13 @@ async def enqueue(
     programme_id: int | None = None,
     ref: str | None = None,
     channel: str = TELEGRAM,
+    report_to: int | None = None,
 ) -> bool:
     """Add a message unless one with the same key exists; True when it was added.
 
     `channel` is how it travels: "telegram" (chat_id is a Telegram chat) or "email" (chat_id is
     an e-mail address). `not_before` is moved out of the quiet hours for minors (module doc).
+    `report_to`: the person told if this message is lost (a coordinator's answer, say).
     """
     values = row(
         chat_id=chat_id,
@@ -131,6 +141,7 @@ async def enqueue(
         programme_id=programme_id,
         ref=ref,
         channel=channel,
+        report_to=report_to,
     )
     return await enqueue_many(session, [values], now=now) == 1
 
@@ -269,7 +280,12 @@ async def _readers(session: AsyncSession, ids: set[int]) -> dict[int, _Reader]:
         select(Person.id, Person.birth_date, Programme.timezone, RoleGrant.role)
         .join(Programme, Programme.id == Person.programme_id)
         .outerjoin(
-            RoleGrant, and_(RoleGrant.person_id == Person.id, RoleGrant.revoked_at.is_(None))
+            RoleGrant,
+            and_(
+                RoleGrant.person_id == Person.id,
+                RoleGrant.programme_id == Person.programme_id,  # roles count only there
+                RoleGrant.revoked_at.is_(None),
+            ),
         )
         .where(Person.id.in_(sorted(ids)))
     )
@@ -298,7 +314,10 @@ async def claim_due(
     limit: int,
     skip_priorities: frozenset[int] = frozenset(),
 ) -> list[Claimed]:
-    """Mark up to `limit` due rows as `sending` for this worker and return them (commit after)."""
+    """Mark up to `limit` due rows `claimed` by this worker and return them (commit after).
+
+    A claimed row is not handed to Telegram yet: `start_sending` marks it `sending` just before
+    its own call. Claimed rows of a worker that stopped go back to `pending` (`recover`)."""
     due = (
         select(
             OutboxMessage.id,
@@ -323,12 +342,7 @@ async def claim_due(
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(
-            status=OutboxStatus.SENDING,
-            claimed_at=now,
-            claimed_by=worker,
-            attempts=OutboxMessage.attempts + 1,
-        )
+        .values(status=OutboxStatus.CLAIMED, claimed_at=now, claimed_by=worker)
         .returning(
             OutboxMessage.id,
             OutboxMessage.chat_id,
@@ -336,10 +350,20 @@ async def claim_due(
             OutboxMessage.payload,
             OutboxMessage.priority,
             OutboxMessage.attempts,
+            OutboxMessage.first_attempt_at,
         )
     )
     rows = [
-        Claimed(r.id, r.chat_id, r.method, r.payload, r.priority, r.attempts) for r in result.all()
+        Claimed(
+            r.id,
+            r.chat_id,
+            r.method,
+            r.payload,
+            r.priority,
+            r.attempts,
+            _aware(r.first_attempt_at),
+        )
+        for r in result.all()
     ]
     return sorted(rows, key=lambda r: ids.index(r.id))  # the order selected: priority, time
 
@@ -368,6 +392,34 @@ async def _outside_quiet_hours(
     return ids
 
 
+RETRY_WINDOW = dt.timedelta(hours=24)
+"""How long a message that Telegram (or the mail server) could not take is tried again."""
+CLAIM_LEASE = dt.timedelta(minutes=2)
+"""A claimed row untouched this long belongs to a sender that stopped: pending again."""
+SENDING_LEASE = dt.timedelta(minutes=2)
+"""A row `sending` this long outlived its call (the request timeout is far shorter)."""
+
+
+async def start_sending(session: AsyncSession, row_id: int, worker: str, now: dt.datetime) -> bool:
+    """Mark this worker's claimed row `sending` (commit before the call); False when it is no
+    longer ours (recovered after a long pause): then it must not be sent."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.status == OutboxStatus.CLAIMED,
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + 1,
+            first_attempt_at=func.coalesce(OutboxMessage.first_attempt_at, now),
+        )
+    )
+    return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+
 async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:
     await session.execute(
         update(OutboxMessage)
@@ -387,6 +439,7 @@ async def mark_sent(
 async def mark_retry(
     session: AsyncSession, row_id: int, not_before: dt.datetime, error: str
 ) -> None:
+    """A call that failed without reaching the person: due again at `not_before`."""
     await _set(
         session,
         row_id,
@@ -397,21 +450,38 @@ async def mark_retry(
     )
 
 
-async def give_back(session: AsyncSession, row_id: int, now: dt.datetime) -> None:
-    """A claimed row that was never handed to Telegram (shutdown): pending again, as before."""
-    await _set(
-        session,
-        row_id,
-        status=OutboxStatus.PENDING,
-        not_before=now,
-        claimed_by=None,
-        attempts=OutboxMessage.attempts - 1,
+async def give_back(
+    session: AsyncSession, row_ids: Sequence[int], worker: str, not_before: dt.datetime
+) -> int:
+    """Claimed rows this worker never handed to Telegram: pending again, due at `not_before`
+    (now, or when a paused lane opens)."""
+    if not row_ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(row_ids)),
+            OutboxMessage.status == OutboxStatus.CLAIMED,
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(status=OutboxStatus.PENDING, not_before=not_before, claimed_by=None)
     )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def mark_final(session: AsyncSession, row_id: int, status: OutboxStatus, error: str) -> None:
-    """`failed` (Telegram refused it for good) or `unreachable` (the person blocked the bot)."""
+    """`failed` (refused for good), `unreachable` (the person blocked the bot), `uncertain`
+    (the call timed out: it may have arrived) or `dead` (the retry window is over)."""
     await _set(session, row_id, status=status, last_error=error[:300])
+
+
+def window_over(first_attempt_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Has a row tried since `first_attempt_at` used up its retry window?"""
+    if first_attempt_at is None:
+        return False
+    if first_attempt_at.tzinfo is None:
+        first_attempt_at = first_attempt_at.replace(tzinfo=dt.UTC)
+    return now - first_attempt_at >= RETRY_WINDOW
 
 
 async def drop_pending_for_chat(session: AsyncSession, chat_id: str, reason: str) -> int:
@@ -424,23 +494,80 @@ async def drop_pending_for_chat(session: AsyncSession, chat_id: str, reason: str
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def recover_abandoned(
-    session: AsyncSession, worker: str | None, older_than: dt.datetime
-) -> int:
-    """Rows left `sending` by a dead worker: maybe sent, so never again (`uncertain`)."""
-    condition = OutboxMessage.status == OutboxStatus.SENDING
-    if worker is not None:
-        condition = condition & (
-            (OutboxMessage.claimed_by == worker) | (OutboxMessage.claimed_at < older_than)
-        )
-    else:
-        condition = condition & (OutboxMessage.claimed_at < older_than)
-    result = await session.execute(
+@dataclass(frozen=True)
+class Recovered:
+    released: int  # claimed, never sent: pending again
+    uncertain: list[int]  # mid-call when their sender stopped: never resent
+
+
+async def recover(
+    session: AsyncSession,
+    now: dt.datetime,
+    *,
+    claim_lease: dt.timedelta = CLAIM_LEASE,
+    sending_lease: dt.timedelta = SENDING_LEASE,
+) -> Recovered:
+    """Rows of senders that stopped (crash, kill, lost connection): run periodically.
+
+    A `claimed` row untouched for `CLAIM_LEASE` never reached Telegram: pending again. A
+    `sending` row older than `SENDING_LEASE` was mid-call: `uncertain`, never resent.
+    """
+    released = await session.execute(
         update(OutboxMessage)
-        .where(condition)
-        .values(status=OutboxStatus.UNCERTAIN, last_error="worker stopped during send")
+        .where(
+            OutboxMessage.status == OutboxStatus.CLAIMED,
+            OutboxMessage.claimed_at < now - claim_lease,
+        )
+        .values(status=OutboxStatus.PENDING, claimed_by=None)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    stuck = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at < now - sending_lease,
+        )
+        .values(status=OutboxStatus.UNCERTAIN, last_error="sender stopped during the call")
+        .returning(OutboxMessage.id)
+    )
+    return Recovered(
+        int(released.rowcount or 0),  # type: ignore[attr-defined]
+        sorted(stuck.scalars().all()),
+    )
+
+
+@dataclass(frozen=True)
+class Lost:
+    id: int
+    status: OutboxStatus
+    report_to: int
+    person_id: int | None
+    chat_id: str
+    programme_id: int | None
+
+
+async def lost_to_report(session: AsyncSession, ids: Sequence[int]) -> list[Lost]:
+    """Of these rows, the lost ones (failed, uncertain, dead) that name someone to tell."""
+    if not ids:
+        return []
+    rows = await session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.status,
+            OutboxMessage.report_to,
+            OutboxMessage.person_id,
+            OutboxMessage.chat_id,
+            OutboxMessage.programme_id,
+        ).where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.status.in_(sorted(LOST_STATUSES)),
+            OutboxMessage.report_to.is_not(None),
+        )
+    )
+    return [
+        Lost(r.id, r.status, r.report_to, r.person_id, r.chat_id, r.programme_id)
+        for r in rows.all()
+        if r.report_to is not None
+    ]
 
 
 @dataclass(frozen=True)
@@ -448,23 +575,55 @@ class OutboxStats:
     pending: int
     oldest_pending_seconds: float
     by_status: dict[str, int]
+    oldest_sending_seconds: float = 0.0  # a row `sending` this long is stuck
+
+    def count(self, status: OutboxStatus) -> int:
+        return self.by_status.get(status.value, 0)
 
 
-async def stats(session: AsyncSession, now: dt.datetime) -> OutboxStats:
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def _age(now: dt.datetime, since: dt.datetime | None) -> float:
+    if since is None:
+        return 0.0
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    return max((now - since).total_seconds(), 0.0)
+
+
+async def stats(
+    session: AsyncSession, now: dt.datetime, programme_id: int | None = None
+) -> OutboxStats:
+    """Counts by status and ages; of one programme's messages (by the row's programme, or its
+    person's) when `programme_id` is given, of all otherwise (health checks, metrics)."""
+    scope = []
+    if programme_id is not None:
+        people_of = select(Person.id).where(Person.programme_id == programme_id)
+        scope.append(
+            or_(
+                OutboxMessage.programme_id == programme_id,
+                and_(OutboxMessage.programme_id.is_(None), OutboxMessage.person_id.in_(people_of)),
+            )
+        )
     rows = await session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        select(OutboxMessage.status, func.count()).where(*scope).group_by(OutboxMessage.status)
     )
     counts: dict[str, int] = {str(status.value): count for status, count in rows.all()}
     oldest = await session.scalar(
         select(func.min(OutboxMessage.not_before)).where(
-            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now, *scope
         )
     )
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=dt.UTC)
-    age = (now - oldest).total_seconds() if oldest else 0.0
+    sending = await session.scalar(
+        select(func.min(OutboxMessage.claimed_at)).where(
+            OutboxMessage.status.in_([OutboxStatus.SENDING, OutboxStatus.CLAIMED]), *scope
+        )
+    )
     return OutboxStats(
         pending=counts.get(OutboxStatus.PENDING, 0),
-        oldest_pending_seconds=max(age, 0.0),
+        oldest_pending_seconds=_age(now, oldest),
         by_status=counts,
+        oldest_sending_seconds=_age(now, sending),
     )

@@ -77,6 +77,7 @@ FINISHED = (
     OutboxStatus.FAILED,
     OutboxStatus.UNREACHABLE,
     OutboxStatus.UNCERTAIN,
+    OutboxStatus.DEAD,
     OutboxStatus.CANCELLED,
 )
 
@@ -247,7 +248,9 @@ INVENTORY: tuple[Entry, ...] = (
             ("sent_at", "not_before"),
             {"status": tuple(s.value for s in FINISHED)},
         ),
-        hidden=frozenset({"idempotency_key", "claimed_by", "claimed_at", "attempts"}),
+        hidden=frozenset(
+            {"idempotency_key", "claimed_by", "claimed_at", "attempts", "first_attempt_at"}
+        ),
     ),
     Entry(
         "processed_update",

@@ -5,6 +5,7 @@ Nothing here runs at import time; `build_app` is called by the CLI (and by tests
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,12 +29,13 @@ from bot.app.middlewares.callbacks import AnswerLeftCallbacks, RecordCallbackAns
 from bot.app.middlewares.db import DbSessionMiddleware
 from bot.app.middlewares.member import MemberMiddleware
 from bot.app.middlewares.text import CleanTextMiddleware
-from bot.app.outbox_sender import OutboxSender
-from bot.app.retry import InteractiveRequestMiddleware
+from bot.app.outbox_sender import LostReporter, OutboxSender
+from bot.app.retry import ChatPauses, InteractiveRequestMiddleware
 from bot.app.scheduler import Sweeper
 from bot.app.sweeps import foundation_sweeps
 from bot.app.web import build_web_app
 from bot.handlers import build_router
+from bot.kit import notify
 from bot.kit.clock import Clock, SystemClock
 from bot.kit.config import LOCAL_BOT_TOKEN, Settings
 from bot.kit.feature import Feature, FeatureDeps, Registry
@@ -41,6 +43,7 @@ from bot.kit.mail import Mailer
 from bot.kit.metrics import Metrics
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DbStorage
+from storage.outbox import Lost
 from storage.privacy import CONVERSATION_LIFETIME
 
 
@@ -69,6 +72,16 @@ class App:
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
+
+
+def _in_dutch(i18n: I18n, report: LostReporter) -> LostReporter:
+    """The sender works outside any update: give its reports the bot's language."""
+
+    async def reporter(session: AsyncSession, lost: list[Lost], now: dt.datetime) -> None:
+        with i18n.context(), i18n.use_locale(i18n.default_locale):
+            await report(session, lost, now)
+
+    return reporter
 
 
 def make_bot(token: str, api_base: str) -> Bot:
@@ -116,7 +129,8 @@ def build_app(
         isolation = SimpleEventIsolation()
 
     bot = make_bot(token, base)
-    bot.session.middleware(InteractiveRequestMiddleware())
+    pauses = ChatPauses()  # a 429 for a chat holds back direct answers and the outbox alike
+    bot.session.middleware(InteractiveRequestMiddleware(pauses=pauses))
     bot.session.middleware(RecordCallbackAnswers())
     sender_bot = make_bot(token, base)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
@@ -128,6 +142,9 @@ def build_app(
         rate_per_second=settings.outbox_rate_per_second,
         poll_seconds=settings.outbox_poll_seconds,
         mailer=Mailer.from_settings(settings),
+        on_lost=_in_dutch(i18n, notify.report_lost),
+        pauses=pauses,
+        lease=dt.timedelta(seconds=settings.outbox_lease_seconds),
     )
     dispatcher.update.outer_middleware(CleanTextMiddleware())
     dispatcher.update.outer_middleware(

@@ -3,9 +3,15 @@
 - by priority (interactive notifications, then reminders, then broadcasts);
 - at most `rate_per_second` messages a second overall and one a second to one chat;
 - a 429 pauses that row's lane (its priority) for `retry_after` and retries the row then;
-- 5xx and network errors are retried with exponential backoff, up to MAX_ATTEMPTS;
+- 5xx and connection errors are retried with jittered exponential backoff for
+  `outbox.RETRY_WINDOW` (24 h) from the first try; then the row is `dead` (a dead letter);
+- a call that timed out (or lost its connection after the request went out) may have arrived:
+  `uncertain`, never resent;
 - 403 (blocked) marks the person unreachable and drops what is still pending for them;
-- a row is claimed (committed as `sending`) before it is sent, so a crash never sends it twice;
+- a batch is `claimed`; each row is marked `sending` (committed) only just before its own call,
+  and every claimed row not handed to Telegram goes back on any exception, so a crash leaves at
+  most one row `uncertain`; `recover` (run periodically) releases what a stopped sender left;
+- a lost message (failed, uncertain, dead) is reported to the row's `report_to` person;
 - rows of the "email" channel (`bot.kit.mail`) go to the SMTP server instead: a refused address
   fails for good, a server that is down is retried with the same backoff; once sent, the
   e-mail's text (a link and a child's name) is dropped from the row.
@@ -17,11 +23,13 @@ import asyncio
 import base64
 import datetime as dt
 import logging
+import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -35,6 +43,7 @@ from aiogram.types import BufferedInputFile
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app.retry import ChatPauses
 from bot.kit import mail
 from bot.kit.clock import Clock
 from bot.kit.metrics import Metrics
@@ -42,9 +51,21 @@ from storage import outbox, people
 from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 600
-ABANDONED_AFTER_SECONDS = 300
+RECOVER_EVERY_SECONDS = 30.0
+CHAT_WAIT = 1.0
+"""A chat paused longer than this is not waited for in a batch: its rows go back until then."""
+IDEMPOTENT_METHODS = frozenset({"editMessageText"})
+"""Sending these twice changes nothing: after a timeout they are simply tried again."""
+
+LostReporter = Callable[[AsyncSession, list[outbox.Lost], dt.datetime], Awaitable[None]]
+
+
+def reached_telegram(exc: TelegramNetworkError) -> bool:
+    """Could the request have reached Telegram? Only a connection that was never made says no."""
+    return not isinstance(exc.__cause__, aiohttp.ClientConnectorError)
+
+
 METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "sendMessage": SendMessage,
     "sendDocument": SendDocument,
@@ -120,6 +141,11 @@ class OutboxSender:
         poll_seconds: float = 1.0,
         batch_size: int = 50,
         mailer: mail.Mailer | None = None,
+        on_lost: LostReporter | None = None,
+        rng: random.Random | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        pauses: ChatPauses | None = None,
+        lease: dt.timedelta | None = None,
     ) -> None:
         self._bot = bot
         self._mailer = mailer
@@ -127,27 +153,47 @@ class OutboxSender:
         self._sessions = sessions
         self._clock = clock
         self._metrics = metrics
-        self._limiter = RateLimiter(rate_per_second, burst=1.0)
+        self._limiter = RateLimiter(rate_per_second, burst=1.0, now=monotonic)
         self._poll = poll_seconds
         self._batch = batch_size
         self._paused_until: dict[int, float] = {}
+        self._on_lost = on_lost
+        self._rng = rng or random.Random()
+        self._monotonic = monotonic
+        self._pauses = pauses or ChatPauses(monotonic)
+        self._claim_lease = lease or outbox.CLAIM_LEASE
+        self._sending_lease = lease or outbox.SENDING_LEASE
+        self._recovered_at: float | None = None
         self.worker_id = f"sender-{uuid.uuid4().hex[:12]}"
         self.wake = asyncio.Event()
 
-    async def recover(self) -> int:
-        """Rows another worker left `sending` long ago: never sent again (`uncertain`)."""
+    async def recover(self) -> outbox.Recovered:
+        """What stopped senders left: claimed rows go back to pending; a row left `sending`
+        becomes `uncertain` (it may have arrived) and is reported, never resent."""
         now = self._clock.now()
-        older = now - dt.timedelta(seconds=ABANDONED_AFTER_SECONDS)
         async with self._sessions.begin() as session:
-            count = await outbox.recover_abandoned(session, None, older)
-        if count:
-            log.warning("outbox: %s rows were mid-send when a worker stopped; not resent", count)
-        return count
+            found = await outbox.recover(
+                session, now, claim_lease=self._claim_lease, sending_lease=self._sending_lease
+            )
+            await self._report(session, found.uncertain, now)
+        if found.uncertain:
+            log.warning(
+                "outbox: %s rows were mid-call when their sender stopped; not resent",
+                len(found.uncertain),
+            )
+        if found.released:
+            log.info("outbox: %s claimed rows of a stopped sender are due again", found.released)
+        self._recovered_at = self._monotonic()
+        return found
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.recover()
         while not stop.is_set():
             try:
+                if (
+                    self._recovered_at is None
+                    or self._monotonic() - self._recovered_at >= RECOVER_EVERY_SECONDS
+                ):
+                    await self.recover()
                 sent = await self.run_once(stop)
             except Exception:
                 log.exception("outbox sender iteration failed")
@@ -163,14 +209,14 @@ class OutboxSender:
                 stopper.cancel()
 
     def _paused(self) -> frozenset[int]:
-        now = time.monotonic()
+        now = self._monotonic()
         return frozenset(p for p, until in self._paused_until.items() if until > now)
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Claim one batch of due rows and deliver them; returns how many were handled.
 
-        When `stop` is set (shutdown) or the task is cancelled, the rows of the batch not yet
-        handed to Telegram go back to `pending` for the next run: a restart forgets nobody.
+        Whatever ends the batch early (shutdown, cancellation, a database error, a bug), the
+        rows not yet handed to Telegram go back to `pending` for the next run.
         """
         async with self._sessions.begin() as session:
             rows = await outbox.claim_due(
@@ -188,20 +234,26 @@ class OutboxSender:
                 paused = self._paused()
                 held = [row for row in untried if row.priority in paused]
                 if held:  # a 429 paused these lanes: back to the table until the pause ends
-                    await self._release(held)
                     untried = [row for row in untried if row.priority not in paused]
+                    await self._release(held)
+                    continue
+                resting = [
+                    row for row in untried if self._pauses.remaining(row.chat_id) > CHAT_WAIT
+                ]
+                if resting:  # a 429 for that chat (here or in a direct answer): later
+                    untried = [row for row in untried if row not in resting]
+                    await self._rest(resting)
                     continue
                 if stop is not None and stop.is_set():
-                    await self._give_back(untried)
                     break
                 row = self._next(untried)
                 if self._channels.get(row.id) != mail.CHANNEL:  # e-mail has no Telegram limits
                     await self._wait_turn(row)
                 untried.remove(row)
                 await self._deliver(row)
-        except asyncio.CancelledError:
-            await self._give_back(untried)
-            raise
+        finally:
+            if untried:
+                await self._give_back(untried)
         return len(rows)
 
     def _next(self, rows: list[outbox.Claimed]) -> outbox.Claimed:
@@ -214,27 +266,45 @@ class OutboxSender:
         return min(rows, key=lambda row: waits[row.chat_id])  # the first of equals
 
     async def _give_back(self, rows: list[outbox.Claimed]) -> None:
-        """Rows claimed but never sent: due again at once (for this or another worker)."""
-        if not rows:
-            return
-        async with self._sessions.begin() as session:
-            for row in rows:
-                await outbox.give_back(session, row.id, self._clock.now())
+        """Rows claimed but never handed to Telegram: due again at once (for any sender).
+
+        If even this fails (the database is gone), `recover` releases them after the lease."""
+        try:
+            async with self._sessions.begin() as session:
+                await outbox.give_back(
+                    session, [row.id for row in rows], self.worker_id, self._clock.now()
+                )
+        except Exception:
+            log.exception("outbox: %s claimed rows are released after the lease", len(rows))
 
     async def _release(self, rows: list[outbox.Claimed]) -> None:
         """Give back rows of paused lanes without sending them; due when their pause ends."""
+        by_lane: dict[int, list[int]] = {}
+        for row in rows:
+            by_lane.setdefault(row.priority, []).append(row.id)
+        async with self._sessions.begin() as session:
+            for lane, ids in by_lane.items():
+                left = self._paused_until[lane] - self._monotonic()
+                until = self._clock.now() + _seconds(left)
+                await outbox.give_back(session, ids, self.worker_id, until)
+
+    async def _rest(self, rows: list[outbox.Claimed]) -> None:
+        """Give back rows for chats Telegram paused; due when the chat's pause ends."""
         async with self._sessions.begin() as session:
             for row in rows:
-                left = self._paused_until[row.priority] - time.monotonic()
-                until = self._clock.now() + _seconds(left)
-                await outbox.mark_retry(session, row.id, until, "lane paused after 429")
+                until = self._clock.now() + _seconds(self._pauses.remaining(row.chat_id))
+                await outbox.give_back(session, [row.id], self.worker_id, until)
 
     async def _wait_turn(self, row: outbox.Claimed) -> None:
-        wait = self._limiter.wait_time(row.chat_id)
+        wait = max(self._limiter.wait_time(row.chat_id), self._pauses.remaining(row.chat_id))
         if wait > 0:
             await asyncio.sleep(wait)
 
     async def _deliver(self, row: outbox.Claimed) -> None:
+        async with self._sessions.begin() as session:  # committed before the call
+            if not await outbox.start_sending(session, row.id, self.worker_id, self._clock.now()):
+                log.warning("outbox row %s is no longer this sender's: not sent", row.id)
+                return
         if self._channels.get(row.id) == mail.CHANNEL:
             await self._deliver_mail(row)
             return
@@ -243,7 +313,8 @@ class OutboxSender:
         try:
             result = await self._bot(build_method(row))
         except TelegramRetryAfter as exc:
-            self._paused_until[row.priority] = time.monotonic() + exc.retry_after
+            self._paused_until[row.priority] = self._monotonic() + exc.retry_after
+            self._pauses.pause(row.chat_id, exc.retry_after)
             await self._outcome(
                 outbox.mark_retry,
                 row.id,
@@ -259,14 +330,18 @@ class OutboxSender:
             self._metrics.sends.labels(result="unreachable").inc()
         except TelegramBadRequest as exc:
             log.error("outbox row %s refused by Telegram: %s", row.id, exc.message)
-            await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, exc.message)
-            self._metrics.sends.labels(result="failed").inc()
-        except (TelegramServerError, TelegramNetworkError) as exc:
+            await self._lost(row, OutboxStatus.FAILED, exc.message)
+        except TelegramNetworkError as exc:
+            if reached_telegram(exc) and row.method not in IDEMPOTENT_METHODS:
+                log.warning("outbox row %s: %s; it may have arrived, not resent", row.id, exc)
+                await self._lost(row, OutboxStatus.UNCERTAIN, str(exc))
+            else:
+                await self._retry_later(row, str(exc))
+        except TelegramServerError as exc:
             await self._retry_later(row, str(exc))
         except Exception as exc:  # a bug in a payload must not stop the lane
             log.exception("outbox row %s could not be sent", row.id)
-            await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, repr(exc))
-            self._metrics.sends.labels(result="failed").inc()
+            await self._lost(row, OutboxStatus.FAILED, repr(exc))
         else:
             message_id = getattr(result, "message_id", None)
             await self._outcome(outbox.mark_sent, row.id, message_id, now())
@@ -284,8 +359,7 @@ class OutboxSender:
         except mail.MailError as exc:
             if exc.permanent:
                 log.error("outbox row %s: the e-mail was refused: %s", row.id, exc)
-                await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, str(exc))
-                self._metrics.sends.labels(result="failed").inc()
+                await self._lost(row, OutboxStatus.FAILED, str(exc))
             else:
                 await self._retry_later(row, str(exc))
             return
@@ -297,13 +371,32 @@ class OutboxSender:
         self._metrics.sends.labels(result="sent").inc()
 
     async def _retry_later(self, row: outbox.Claimed, error: str) -> None:
-        if row.attempts >= MAX_ATTEMPTS:
-            await self._outcome(outbox.mark_final, row.id, OutboxStatus.FAILED, error)
-            self._metrics.sends.labels(result="failed").inc()
+        """Not delivered, and certainly not half-delivered: again later, within the window."""
+        now = self._clock.now()
+        if outbox.window_over(row.first_attempt_at or now, now):
+            log.error("outbox row %s: no delivery within the retry window: %s", row.id, error)
+            await self._lost(row, OutboxStatus.DEAD, error)
             return
-        delay = min(2**row.attempts, MAX_BACKOFF_SECONDS)
-        await self._outcome(outbox.mark_retry, row.id, self._clock.now() + _seconds(delay), error)
+        attempt = row.attempts + 1  # counted by start_sending
+        ceiling = min(2.0**attempt, MAX_BACKOFF_SECONDS)
+        delay = self._rng.uniform(ceiling / 2, ceiling)  # jitter: a crowd does not return at once
+        await self._outcome(outbox.mark_retry, row.id, now + _seconds(delay), error)
         self._metrics.sends.labels(result="retry").inc()
+
+    async def _lost(self, row: outbox.Claimed, status: OutboxStatus, error: str) -> None:
+        """The row ends undelivered (or maybe delivered): recorded, counted, and reported."""
+        now = self._clock.now()
+        async with self._sessions.begin() as session:
+            await outbox.mark_final(session, row.id, status, error)
+            await self._report(session, [row.id], now)
+        self._metrics.sends.labels(result=status.value).inc()
+
+    async def _report(self, session: AsyncSession, ids: Sequence[int], now: dt.datetime) -> None:
+        if self._on_lost is None or not ids:
+            return
+        lost = await outbox.lost_to_report(session, ids)
+        if lost:
+            await self._on_lost(session, lost, now)
 
     async def _outcome(self, func: Callable[..., Any], *args: Any) -> None:
         async with self._sessions.begin() as session:

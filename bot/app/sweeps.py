@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.kit.metrics import Metrics
 from bot.kit.sweep import Sweep
 from storage import outbox, privacy, updates
+from storage.models import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ def outbox_gauges(metrics: Metrics) -> Sweep:
         stats = await outbox.stats(session, now)
         metrics.outbox_depth.set(stats.pending)
         metrics.outbox_oldest.set(stats.oldest_pending_seconds)
+        metrics.outbox_oldest_sending.set(stats.oldest_sending_seconds)
+        for status in OutboxStatus:
+            metrics.outbox_rows.labels(status=status.value).set(stats.count(status))
 
     return Sweep("outbox_gauges", refresh)
 

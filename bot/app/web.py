@@ -20,10 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.kit.clock import Clock
 from bot.kit.metrics import Metrics
 from storage import outbox
+from storage.models import OutboxStatus
 
 log = logging.getLogger(__name__)
 
 STUCK_AFTER = dt.timedelta(minutes=15)
+STUCK_SENDING_AFTER = 2 * outbox.SENDING_LEASE
+"""Rows claimed or sending this long mean no sender recovers them: not healthy."""
+REPORTED = (
+    OutboxStatus.CLAIMED,
+    OutboxStatus.SENDING,
+    OutboxStatus.UNCERTAIN,
+    OutboxStatus.FAILED,
+    OutboxStatus.DEAD,
+)
 
 
 def bearer_matches(header: str | None, token: str) -> bool:
@@ -51,13 +61,19 @@ def build_web_app(
         except Exception:
             log.exception("health check: the database cannot be reached")
             return web.json_response({"ok": False, "database": "unavailable"}, status=503)
-        stuck = stats.oldest_pending_seconds > STUCK_AFTER.total_seconds()
-        body = {
+        stuck = (
+            stats.oldest_pending_seconds > STUCK_AFTER.total_seconds()
+            or stats.oldest_sending_seconds > STUCK_SENDING_AFTER.total_seconds()
+        )
+        body: dict[str, object] = {
             "ok": not stuck,
             "database": "ok",
             "outbox_pending": stats.pending,
             "outbox_oldest_seconds": round(stats.oldest_pending_seconds, 1),
+            "outbox_oldest_sending_seconds": round(stats.oldest_sending_seconds, 1),
         }
+        for status in REPORTED:
+            body[f"outbox_{status.value}"] = stats.count(status)
         return web.json_response(body, status=503 if stuck else 200)
 
     async def metrics_view(request: web.Request) -> web.Response:

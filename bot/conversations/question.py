@@ -232,6 +232,7 @@ async def answer_by_reply(
         ),
         key=key("question", question.id, "answer", message.message_id),
         now=now,
+        report_to=member.person.id,
     )
     if delivered:
         await message.answer(

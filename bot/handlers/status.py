@@ -12,7 +12,8 @@ from bot.kit.clock import Clock
 from bot.kit.filters import HasRole
 from bot.kit.keyboards import MENU_STATUS
 from domain.roles import Role
-from storage import outbox
+from storage import outbox, people
+from storage.models import LOST_STATUSES
 
 
 def create_router() -> Router:
@@ -23,8 +24,9 @@ def create_router() -> Router:
     return router
 
 
-async def status(message: Message, db: AsyncSession, clock: Clock) -> None:
-    stats = await outbox.stats(db, clock.now())
+async def status(message: Message, db: AsyncSession, clock: Clock, member: people.Member) -> None:
+    """The coordinator's own programme only (every role sees only its own programme)."""
+    stats = await outbox.stats(db, clock.now(), member.programme_id)
     counts = stats.by_status
     await message.answer(
         _(
@@ -38,6 +40,6 @@ async def status(message: Message, db: AsyncSession, clock: Clock) -> None:
             minutes=int(stats.oldest_pending_seconds // 60),
             sent=counts.get("sent", 0),
             unreachable=counts.get("unreachable", 0),
-            failed=counts.get("failed", 0) + counts.get("uncertain", 0),
+            failed=sum(counts.get(status.value, 0) for status in LOST_STATUSES),
         )
     )

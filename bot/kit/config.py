@@ -65,8 +65,15 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     outbox_rate_per_second: float = Field(default=25.0, gt=0, le=30)
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    outbox_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
     sweep_seconds: float = Field(default=30.0, gt=0, le=300)
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    max_concurrent_updates: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="updates of different people handled at the same time (long polling)",
+    )
     db_connect_timeout_seconds: float = Field(
         default=120.0,
         ge=0,

@@ -30,6 +30,17 @@ class Metrics:
             "Age of the oldest due outbox row",
             registry=self.registry,
         )
+        self.outbox_rows = Gauge(
+            "outbox_rows",
+            "Outbox rows by status (claimed, sending, uncertain, failed, dead, ...)",
+            ["status"],
+            registry=self.registry,
+        )
+        self.outbox_oldest_sending = Gauge(
+            "outbox_oldest_sending_seconds",
+            "How long the oldest claimed or sending outbox row has been so",
+            registry=self.registry,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

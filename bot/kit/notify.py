@@ -16,13 +16,16 @@ import base64
 import datetime as dt
 from typing import Any
 
+from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox, people
-from storage.models import ChannelIdentity
+from storage.models import ChannelIdentity, OutboxStatus, Person
 from storage.outbox import Priority
+from storage.refs import key as make_key
 
 
 def document_payload(filename: str, content: bytes, caption: str | None = None) -> dict[str, Any]:
@@ -83,11 +86,13 @@ async def to_person(
     priority: Priority = Priority.INTERACTIVE,
     not_before: dt.datetime | None = None,
     method: str = "sendMessage",
+    report_to: int | None = None,
 ) -> bool:
     """Queue a message for a person on their Telegram chat; False when they cannot be reached.
 
     `not_before` is the earliest moment the caller wants; at night for a minor the outbox moves
-    it to 08:00 (module docstring).
+    it to 08:00 (module docstring). `report_to`: who is told if it is lost in the end (the
+    coordinator whose answer it carries, say).
     """
     identity = await session.scalar(
         select(ChannelIdentity).where(
@@ -107,5 +112,35 @@ async def to_person(
         ref=ref,
         not_before=not_before,
         method=method,
+        report_to=report_to,
     )
     return True
+
+
+async def report_lost(session: AsyncSession, lost: list[outbox.Lost], now: dt.datetime) -> None:
+    """Tell the person behind each lost message (its `report_to`) that it did not arrive.
+
+    Called by the outbox sender in the transaction that records the loss (inside the bot's
+    i18n context); one report per message (idempotency key)."""
+    for item in lost:
+        person = await session.get(Person, item.person_id) if item.person_id else None
+        name = html.quote(person.first_name or "?") if person is not None else "?"
+        if item.status == OutboxStatus.UNCERTAIN:
+            text = _(
+                "Your message to {name} may not have arrived: the connection to Telegram broke "
+                "off while it was being sent. If it matters, send it again."
+            )
+        elif item.status == OutboxStatus.DEAD:
+            text = _(
+                "Your message to {name} could not be delivered: Telegram could not be reached "
+                "for 24 hours."
+            )
+        else:
+            text = _("Your message to {name} could not be delivered.")
+        await to_person(
+            session,
+            item.report_to,
+            message_payload(text.format(name=name)),
+            key=make_key("outbox-lost", item.id),
+            now=now,
+        )

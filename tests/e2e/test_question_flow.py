@@ -155,3 +155,20 @@ async def _reachable(harness: BotHarness, telegram_id: int) -> bool:
             select(ChannelIdentity).where(ChannelIdentity.external_id == str(telegram_id))
         )
         return identity is not None and identity.reachable
+
+
+async def test_an_answer_telegram_refuses_is_reported_to_the_coordinator(
+    harness: BotHarness, emu: EmulatorClient
+):
+    """Issue 12: a coordinator's answer was "onderweg" and then silently failed."""
+    cor = await emu.create_user("Cor")
+    await harness.start(admin_telegram_ids=[cor.id])
+    sanne = await emu.create_user("Sanne")
+    await ask(sanne, "Wanneer begint de volgende cursus?")
+    note = await cor.expect_message()
+    await emu.inject_fault("sendMessage", 1, "error", status=400, chat_id=sanne.id)
+    await cor.reply(note, "Op 3 maart!")
+    assert "onderweg" in (await cor.expect_message()).text
+    report = await cor.expect_message()
+    assert report.text == "Je bericht aan Sanne kon niet worden bezorgd."
+    await sanne.expect_no_message(within=0.3)

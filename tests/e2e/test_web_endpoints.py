@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app.web import bearer_matches, build_web_app
 from bot.kit.clock import ManualClock
 from bot.kit.metrics import Metrics
-from storage import migrate
+from storage import migrate, outbox
 from storage.db import create_engine, create_session_factory
 
 # Nothing listens on port 1: connecting fails at once, with host and user in the exception text.
@@ -75,7 +76,34 @@ async def test_healthz_reports_the_outbox_when_all_is_well(
             "database": "ok",
             "outbox_pending": 0,
             "outbox_oldest_seconds": 0.0,
+            "outbox_oldest_sending_seconds": 0.0,
+            "outbox_claimed": 0,
+            "outbox_sending": 0,
+            "outbox_uncertain": 0,
+            "outbox_failed": 0,
+            "outbox_dead": 0,
         }
+
+
+async def test_healthz_turns_red_when_a_row_is_stuck_sending(
+    migrated: AsyncEngine, manual_clock: ManualClock
+) -> None:
+    """Issue 12: /healthz stayed green with rows stuck in `sending`."""
+    sessions = create_session_factory(migrated)
+    async with sessions.begin() as session:
+        await outbox.enqueue(
+            session, chat_id="100", payload={"text": "x"}, key="stuck", now=manual_clock.now()
+        )
+        [row] = await outbox.claim_due(session, worker="gone", now=manual_clock.now(), limit=1)
+        assert await outbox.start_sending(session, row.id, "gone", manual_clock.now())
+    async with serving(migrated, manual_clock) as client:
+        body = await (await client.get("/healthz")).json()
+        assert body["ok"] is True and body["outbox_sending"] == 1
+        manual_clock.advance(2 * outbox.SENDING_LEASE + dt.timedelta(seconds=1))
+        resp = await client.get("/healthz")
+        body = await resp.json()
+        assert resp.status == 503 and body["ok"] is False
+        assert body["outbox_oldest_sending_seconds"] > 240
 
 
 async def test_metrics_need_the_bearer_token_when_one_is_set(

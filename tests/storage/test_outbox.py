@@ -12,9 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.kit import notify
 from domain.roles import Role
-from storage import migrate, outbox
+from storage import migrate, outbox, people
 from storage.db import create_session_factory
-from storage.models import ChannelIdentity, OutboxMessage, Person, Programme, RoleGrant
+from storage.models import (
+    ChannelIdentity,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Programme,
+    RoleGrant,
+)
 from storage.outbox import Priority
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
@@ -72,6 +79,17 @@ async def _claim(
         return await outbox.claim_due(s, worker=worker, now=now, limit=limit, skip_priorities=skip)
 
 
+async def _sending(
+    sessions: async_sessionmaker[AsyncSession], now: dt.datetime = T0, *, worker: str = "w1"
+) -> list[outbox.Claimed]:
+    """Claim the due rows and mark each `sending`, as the sender does just before each call."""
+    claimed = await _claim(sessions, now, worker=worker)
+    async with sessions.begin() as s:
+        for row in claimed:
+            assert await outbox.start_sending(s, row.id, worker, now)
+    return claimed
+
+
 async def test_enqueue_is_idempotent_by_key(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions.begin() as s:
         first = await outbox.enqueue(
@@ -126,7 +144,7 @@ async def test_claim_due_order_future_and_skipped_priorities(
 
     claimed = await _claim(sessions, skip=frozenset({Priority.BROADCAST}))
     assert [c.id for c in claimed] == [urgent, early, late]
-    assert all(c.attempts == 1 for c in claimed)
+    assert all(c.attempts == 0 for c in claimed)  # counted when a call starts
     by_id = {c.id: c for c in claimed}
     assert by_id[early].payload == {"text": "early"}
     assert by_id[early].chat_id == "100" and by_id[early].method == "sendMessage"
@@ -135,10 +153,10 @@ async def test_claim_due_order_future_and_skipped_priorities(
     for row_id in (urgent, early, late):
         row = await _row(sessions, row_id)
         assert (row.status, row.claimed_by, row.claimed_at, row.attempts) == (
-            "sending",
+            "claimed",
             "w1",
             T0,
-            1,
+            0,
         )
     for row_id in (bulk, future):
         row = await _row(sessions, row_id)
@@ -174,8 +192,17 @@ async def test_outcomes_only_touch_sending_rows(
     row = await _row(sessions, row_id)
     assert (row.status, row.sent_at, row.last_error, row.not_before) == ("pending", None, None, T0)
 
-    # Sending -> retry: pending again, later, with the error, unclaimed; attempts kept.
+    # Claimed but not sending: outcomes do nothing either.
     await _claim(sessions)
+    async with sessions.begin() as s:
+        await outbox.mark_sent(s, row_id, 55, T0)
+    assert (await _row(sessions, row_id)).status == "claimed"
+    async with sessions.begin() as s:
+        assert not await outbox.start_sending(s, row_id, "someone else", T0)
+        assert await outbox.start_sending(s, row_id, "w1", T0)
+        assert not await outbox.start_sending(s, row_id, "w1", T0)  # once
+
+    # Sending -> retry: pending again, later, with the error, unclaimed; attempts kept.
     async with sessions.begin() as s:
         await outbox.mark_retry(s, row_id, T0 + 10 * MIN, "x" * 400)
     row = await _row(sessions, row_id)
@@ -187,8 +214,10 @@ async def test_outcomes_only_touch_sending_rows(
     )
     assert row.last_error == "x" * 300
     assert await _claim(sessions, T0 + 9 * MIN) == []
-    [again] = await _claim(sessions, T0 + 10 * MIN)
-    assert again.attempts == 2
+    [again] = await _sending(sessions, T0 + 10 * MIN)
+    assert again.attempts == 1 and again.first_attempt_at == T0
+    row = await _row(sessions, row_id)
+    assert (row.attempts, row.first_attempt_at) == (2, T0)  # the window counts from the first
 
     # Sending -> sent.
     async with sessions.begin() as s:
@@ -210,10 +239,10 @@ async def test_outcomes_only_touch_sending_rows(
     )
 
 
-@pytest.mark.parametrize("final", ["failed", "unreachable"])
+@pytest.mark.parametrize("final", ["failed", "unreachable", "uncertain", "dead"])
 async def test_mark_final(sessions: async_sessionmaker[AsyncSession], final: str) -> None:
     row_id = await _add(sessions, "a")
-    await _claim(sessions)
+    await _sending(sessions)
     async with sessions.begin() as s:
         await outbox.mark_final(s, row_id, final, "e" * 301)
     row = await _row(sessions, row_id)
@@ -231,7 +260,7 @@ async def test_drop_pending_for_chat(sessions: async_sessionmaker[AsyncSession])
         assert await outbox.drop_pending_for_chat(s, "1", "blocked") == 2
     statuses = {i: (await _row(sessions, i)).status for i in (in_flight, p1, p2, other)}
     assert statuses == {
-        in_flight: "sending",
+        in_flight: "claimed",
         p1: "unreachable",
         p2: "unreachable",
         other: "pending",
@@ -241,37 +270,94 @@ async def test_drop_pending_for_chat(sessions: async_sessionmaker[AsyncSession])
         assert await outbox.drop_pending_for_chat(s, "1", "blocked") == 0
 
 
-async def test_recover_abandoned(sessions: async_sessionmaker[AsyncSession]) -> None:
-    stale = await _add(sessions, "stale")
+async def test_recover_releases_claims_and_ends_calls_of_stopped_senders(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    lease = outbox.CLAIM_LEASE
+    old_claim = await _add(sessions, "old-claim")
     await _claim(sessions, T0, worker="dead")
-    mine = await _add(sessions, "mine", now=T0 + 9 * MIN)
-    await _claim(sessions, T0 + 9 * MIN, worker="me")
-    fresh = await _add(sessions, "fresh", now=T0 + 9 * MIN)
-    await _claim(sessions, T0 + 9 * MIN, worker="other")
-    sent = await _add(sessions, "sent")
-    await _claim(sessions, T0, worker="dead")
-    async with sessions.begin() as s:
-        await outbox.mark_sent(s, sent, 1, T0)
-    pending = await _add(sessions, "pending")
+    old_call = await _add(sessions, "old-call")
+    await _sending(sessions, T0, worker="dead")
+    later = T0 + lease
+    new_claim = await _add(sessions, "new-claim", now=later)
+    await _claim(sessions, later, worker="alive")
+    new_call = await _add(sessions, "new-call", now=later)
+    await _sending(sessions, later, worker="alive")
+    pending = await _add(sessions, "pending", now=later)
 
-    # Without a worker: only rows claimed before the cut-off.
     async with sessions.begin() as s:
-        assert await outbox.recover_abandoned(s, None, T0 + 5 * MIN) == 1
-    # With a worker: its own rows too, whatever their age.
-    async with sessions.begin() as s:
-        assert await outbox.recover_abandoned(s, "me", T0 + 5 * MIN) == 1
-
-    rows = {i: await _row(sessions, i) for i in (stale, mine, fresh, pending, sent)}
+        found = await outbox.recover(s, later + dt.timedelta(seconds=1))
+    assert (found.released, found.uncertain) == (1, [old_call])
+    rows = {i: await _row(sessions, i) for i in (old_claim, old_call, new_claim, new_call)}
     assert {i: r.status for i, r in rows.items()} == {
-        stale: "uncertain",
-        mine: "uncertain",
-        fresh: "sending",
-        pending: "pending",
-        sent: "sent",
+        old_claim: "pending",  # never reached Telegram: due again, for anyone
+        old_call: "uncertain",  # maybe arrived: never again
+        new_claim: "claimed",
+        new_call: "sending",
     }
-    assert rows[stale].last_error == "worker stopped during send"
-    # Uncertain rows are never claimed again.
-    assert [c.id for c in await _claim(sessions, T0 + 60 * MIN)] == [pending]
+    assert rows[old_claim].claimed_by is None
+    # the stopped sender cannot start a call on the row it lost
+    async with sessions.begin() as s:
+        assert not await outbox.start_sending(s, old_claim, "dead", later)
+    claimed = await _claim(sessions, later + dt.timedelta(seconds=2))
+    assert sorted(c.id for c in claimed) == sorted([old_claim, pending])
+
+
+async def test_give_back_returns_only_this_senders_claims(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    a = await _add(sessions, "a")
+    b = await _add(sessions, "b")
+    await _claim(sessions, worker="w1")
+    async with sessions.begin() as s:
+        assert await outbox.start_sending(s, a, "w1", T0)
+        assert await outbox.give_back(s, [a, b], "w2", T0) == 0
+        assert await outbox.give_back(s, [a, b], "w1", T0 + MIN) == 1  # not the one sending
+    assert (await _row(sessions, a)).status == "sending"
+    row = await _row(sessions, b)
+    assert (row.status, row.not_before, row.attempts) == ("pending", T0 + MIN, 0)
+
+
+def test_the_retry_window_counts_from_the_first_call() -> None:
+    assert not outbox.window_over(None, T0)
+    assert not outbox.window_over(T0, T0 + outbox.RETRY_WINDOW - MIN)
+    assert outbox.window_over(T0, T0 + outbox.RETRY_WINDOW)
+    assert outbox.window_over(T0.replace(tzinfo=None), T0 + 2 * outbox.RETRY_WINDOW)
+
+
+async def test_lost_rows_name_who_is_told(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as s:
+        await people.ensure_programme(s, "Oss", "Europe/Amsterdam", T0)
+        boss = await people.ensure_telegram_member(
+            s, user_id=7, chat_id=7, first_name="Eva", display_name="e", now=T0
+        )
+        for key, report_to in (
+            ("told", boss.person.id),
+            ("silent", None),
+            ("fine", boss.person.id),
+        ):
+            await outbox.enqueue(
+                s, chat_id="100", payload={"text": key}, key=key, now=T0, report_to=report_to
+            )
+    told, silent, fine = [
+        (await _row_by_key(sessions, key)).id for key in ("told", "silent", "fine")
+    ]
+    await _sending(sessions)
+    async with sessions.begin() as s:
+        await outbox.mark_final(s, told, OutboxStatus.DEAD, "down")
+        await outbox.mark_final(s, silent, OutboxStatus.FAILED, "no")
+        await outbox.mark_sent(s, fine, 1, T0)
+        lost = await outbox.lost_to_report(s, [told, silent, fine])
+    assert [(item.id, item.status, item.report_to) for item in lost] == [
+        (told, OutboxStatus.DEAD, boss.person.id)
+    ]
+
+
+async def _row_by_key(sessions: async_sessionmaker[AsyncSession], key: str) -> OutboxMessage:
+    async with sessions() as s:
+        row = await s.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    assert row is not None
+    return row
 
 
 async def test_stats(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -287,7 +373,11 @@ async def test_stats(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as s:
         st = await outbox.stats(s, T0)
     assert st.pending == 3
-    assert st.by_status == {"pending": 3, "sending": 1}
+    assert st.by_status == {"pending": 3, "claimed": 1}
+    assert st.oldest_sending_seconds == 0.0
+    async with sessions() as s:
+        later = await outbox.stats(s, T0 + 5 * MIN)
+    assert later.oldest_sending_seconds == 5 * 60  # claimed at T0 and still not done
     # The oldest *due* pending row; the claimed one (older still) does not count.
     assert st.oldest_pending_seconds == 90 * 60
 
@@ -315,7 +405,7 @@ async def test_concurrent_claims_are_disjoint_on_postgres(
         # The first transaction is still open and holds its row locks. Without SKIP LOCKED
         # the second claim would block on them (or pick the same rows): give it 5 seconds.
         b = await asyncio.wait_for(outbox.claim_due(second, worker="b", now=T0, limit=10), 5)
-        # Nothing committed yet: the second one cannot see the first one's `sending`.
+        # Nothing committed yet: the second one cannot see the first one's claims.
         assert {c.id for c in a}.isdisjoint({c.id for c in b})
         assert len(b) == 3
         await second.commit()
@@ -326,7 +416,7 @@ async def test_concurrent_claims_are_disjoint_on_postgres(
         rows = {r.id: r for r in await s.scalars(select(OutboxMessage))}
     assert {rows[c.id].claimed_by for c in a} == {"a"}
     assert {rows[c.id].claimed_by for c in b} == {"b"}
-    assert all(r.status == "sending" and r.attempts == 1 for r in rows.values())
+    assert all(r.status == "claimed" and r.attempts == 0 for r in rows.values())
     # The oldest rows go to whoever claimed first.
     assert {c.id for c in a} == set(ids[-2:])
 
@@ -577,7 +667,7 @@ async def test_a_retry_that_falls_in_the_night_waits_until_eight(
     evening = dt.datetime(2026, 3, 2, 19, 58, tzinfo=dt.UTC)  # 20:58
     async with sessions.begin() as s:
         await outbox.enqueue(s, chat_id="1", payload={}, key="r", now=evening, person_id=minor)
-    [row] = await _claim(sessions, evening)
+    [row] = await _sending(sessions, evening)
     async with sessions.begin() as s:  # a 429 with retry_after: due again at 21:01
         await outbox.mark_retry(s, row.id, evening + 3 * MIN, "429")
     assert await _claim(sessions, evening + 3 * MIN) == []

@@ -24,7 +24,7 @@ from bot.features.opportunities import keys
 from bot.kit import notify
 from bot.kit.feature import FeatureDeps
 from storage import outbox
-from storage.models import OutboxStatus
+from storage.models import LOST_STATUSES, WAITING_STATUSES, OutboxStatus
 from storage.opportunities import queries as opportunities
 from storage.opportunities.models import Opportunity, OpportunityBroadcast
 
@@ -39,9 +39,9 @@ DONE_SHOWN = "done"
 def _split(counts: dict[str, int]) -> tuple[int, int, int, int]:
     """Outbox counts by status (`OutboxStatus` values) -> sent, waiting, unreachable, failed."""
     sent = counts.get(OutboxStatus.SENT, 0)
-    waiting = counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0)
+    waiting = sum(counts.get(status, 0) for status in WAITING_STATUSES)
     unreachable = counts.get(OutboxStatus.UNREACHABLE, 0)
-    failed = counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.UNCERTAIN, 0)
+    failed = sum(counts.get(status, 0) for status in LOST_STATUSES)
     return sent, waiting, unreachable, failed
 
 

@@ -314,8 +314,10 @@ async def to_participant(
     now: dt.datetime,
     ref: str | None = None,
     markup: InlineKeyboardMarkup | None = None,
+    report_to: int | None = None,
 ) -> bool:
-    """A message to the person of a signup; for minors never during quiet hours."""
+    """A message to the person of a signup; for minors never during quiet hours. `report_to`:
+    who hears of it if it is lost (the coordinator who wrote it)."""
     person = await session.get(Person, signup.person_id)
     zone = await _zone(session, signup.programme_id)
     age = (
@@ -331,6 +333,7 @@ async def to_participant(
         now=now,
         ref=ref,
         not_before=deliver_at(now, age, tz=zone),
+        report_to=report_to,
     )
 
 

@@ -60,6 +60,7 @@ async def send_question(
         key=question_key(activity.id, note.id),
         now=now,
         ref=proposal_ref(activity.id),
+        report_to=member.person.id,
     )
     if reached:
         await message.answer(

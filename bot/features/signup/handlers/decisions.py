@@ -370,6 +370,7 @@ async def receive_text(
             key=keys.question(signup.id, message.message_id),
             now=now,
             ref=keys.signup_ref(signup.id),
+            report_to=member.person.id,
         )
         await message.answer(_("Your question is on its way."))
     elif current == CoordinatorSignup.declining.state:
@@ -385,6 +386,7 @@ async def receive_text(
             ).format(reason=html.quote(text)),
             key=keys.declined(signup.id),
             now=now,
+            report_to=member.person.id,
         )
         await message.answer(
             _("Signup #{id} is declined. We let the person know.").format(id=signup.id)
