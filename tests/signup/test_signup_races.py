@@ -655,3 +655,40 @@ async def test_one_place_per_person_is_kept_by_the_database(engine: AsyncEngine)
     async with engine.begin() as conn:  # a place given up frees the person for another one
         await conn.execute(sa.text("update enrolment set status = 'withdrawn' where id = 1"))
         await conn.execute(sa.text("update enrolment set status = 'placed' where id = 3"))
+
+
+async def test_withdrawing_and_placing_at_once_never_leave_a_withdrawn_signup_with_a_place(
+    engine: AsyncEngine,
+) -> None:
+    from bot.features.signup.callbacks import ConsentAction, ConsentCb
+    from bot.features.signup.conversations import consent
+
+    with dutch():
+        world = await _world(engine, coordinators=1)
+        clock = ManualClock(T0)
+        (coordinator,) = world.coordinators
+        async with create_session_factory(engine)() as session:
+            sam = await people.find_member(session, people.TELEGRAM, "500")
+        assert sam is not None
+        placing = FakeQuery(FakeUser(int(coordinator.identity.external_id)))
+        withdrawing = FakeQuery(FakeUser(500))
+
+        async def act(session: AsyncSession, i: int) -> None:
+            if i == 0:
+                data = SignupDecision(
+                    action=DecisionAction.PLACE_IN, signup=world.signup_id, cohort=world.empty_id
+                )
+                query = cast(CallbackQuery, placing)
+                await decisions.place_in(query, data, session, clock, coordinator)
+            else:
+                data2 = ConsentCb(action=ConsentAction.WITHDRAW, signup=world.signup_id)
+                await consent.withdraw(cast(CallbackQuery, withdrawing), data2, session, clock, sam)
+
+        await race(engine, 2, act)
+        status = await _scalar(engine, select(Signup.status).where(Signup.id == world.signup_id))
+        places = [s for _, s in await _places(engine, world.person_id) if s == "placed"]
+        if status == "withdrawn":
+            assert places == []
+        else:
+            assert status == "placed" and places == ["placed"]
+            assert withdrawing.answers and "werkt niet meer" in withdrawing.answers[0]

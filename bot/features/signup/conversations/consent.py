@@ -60,6 +60,7 @@ from domain.signup.status import (
 )
 from storage import people
 from storage.models import Person, Programme, RoleGrant
+from storage.signup import groups as signup_groups
 from storage.signup import queries as signups
 from storage.signup.models import Consent, ConsentToken, Enrolment, Signup
 
@@ -300,6 +301,15 @@ async def withdraw(
         await query.answer(_("This button no longer works."), show_alert=True)
         return
     now = clock.now()
+    # the same lock and one conditional update as placing: a withdrawal and a placement at
+    # once never leave a withdrawn signup with a place
+    await signup_groups.lock_groups(db, signup.programme_id)
+    withdrawn = await signups.decide(
+        db, signup, tuple(signups.OPEN_STATUSES), SignupStatus.WITHDRAWN, decided_at=now
+    )
+    if withdrawn is not None:
+        await query.answer(_("This button no longer works."), show_alert=True)
+        return
     await db.execute(
         update(Consent)
         .where(
@@ -326,8 +336,6 @@ async def withdraw(
         )
         .values(revoked_at=now)
     )
-    signup.status = SignupStatus.WITHDRAWN
-    signup.decided_at = now
     await notify.to_coordinators(
         db,
         signup.programme_id,
