@@ -77,7 +77,11 @@ class Runtime:
         else:
             await app.bot.delete_webhook(drop_pending_updates=False)
             poller = ReliablePoller(
-                app.bot, app.dispatcher, self.allowed_updates, timeout=self._poll_timeout
+                app.bot,
+                app.dispatcher,
+                self.allowed_updates,
+                timeout=self._poll_timeout,
+                max_concurrent=app.settings.max_concurrent_updates,
             )
             self._updates_task = asyncio.create_task(poller.run(self.stop_event), name="polling")
 

@@ -1,8 +1,15 @@
-"""Files of the course: calendar (.ics) files and the Citytrainer certificate (PDF)."""
+"""Files of the course: calendar (.ics) files and the Citytrainer certificate (PDF).
+
+Building the PDF takes long enough (fonts, text shaping; up to seconds on a small machine) to
+hold up every update if it ran on the event loop: handlers call `render_certificate`, which
+builds it in a worker thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +22,9 @@ from storage.course.models import CourseSession
 # DejaVu Sans 2.37 (Debian fonts-dejavu-core), shipped with the bot: see fonts/LICENSE.
 FONT = Path(__file__).with_name("fonts") / "DejaVuSans.ttf"
 FONT_FAMILY = "dejavu"
+# One certificate at a time: every call loads its own font into its own FPDF, so nothing is
+# shared; the lock keeps it so whatever fpdf2, fontTools or HarfBuzz cache internally.
+_PDF_LOCK = threading.Lock()
 
 
 def calendar_file(
@@ -39,12 +49,23 @@ def calendar_file(
     return bytes(cal.to_ical())
 
 
+async def render_certificate(name: str, programme: str, title: str, lines: Sequence[str]) -> bytes:
+    """`certificate_pdf` in a worker thread: the event loop keeps serving other updates."""
+    return await asyncio.to_thread(certificate_pdf, name, programme, title, tuple(lines))
+
+
 def certificate_pdf(name: str, programme: str, title: str, lines: Sequence[str]) -> bytes:
     """A one-page certificate: title, the person's name, the programme and the date lines.
 
     Any name prints as written (Turkish, Polish, Arabic, ...): the shipped DejaVu Sans covers
     them, and text shaping (HarfBuzz) joins Arabic letters and sets right-to-left text in order.
+    Blocking (CPU-bound): from a handler, use `render_certificate`. Thread-safe.
     """
+    with _PDF_LOCK:
+        return _build_certificate(name, programme, title, lines)
+
+
+def _build_certificate(name: str, programme: str, title: str, lines: Sequence[str]) -> bytes:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.add_page()
     pdf.add_font(FONT_FAMILY, fname=str(FONT))

@@ -22,7 +22,7 @@ from bot.features.course.callbacks import (
     ReminderCb,
 )
 from bot.features.course.common import age_of, person_name, programme_setup, session_title, when
-from bot.features.course.docs import certificate_pdf
+from bot.features.course.docs import render_certificate
 from bot.features.course.keys import (
     certificate_congrats_key,
     certificate_pdf_key,
@@ -251,13 +251,28 @@ async def check_completion(
         )
 
 
-async def send_certificate(
-    db: AsyncSession, cert: CourseCertificate, person: Person, now: dt.datetime
-) -> bool:
-    """Congratulate the new Citytrainer and send the PDF, both through the outbox."""
+async def certificate_document(
+    db: AsyncSession, cert: CourseCertificate, person: Person, since: dt.date
+) -> bytes:
+    """The certificate's PDF, built off the event loop (see `docs.render_certificate`).
+
+    Call it before writing anything: on SQLite a write holds the database's one write lock, and
+    nobody else's update should wait for a PDF.
+    """
     programme = await db.get(Programme, cert.programme_id)
-    tz, _settings = await programme_setup(db, cert.programme_id)
-    since = cert.citytrainer_since or to_local(now, tz).date()
+    return await render_certificate(
+        person_name(person),
+        _("Citytrainers {programme}").format(programme=programme.name if programme else ""),
+        _("Certificate Citytrainer"),
+        [_("Date: {date}").format(date=since.strftime("%d-%m-%Y"))],
+    )
+
+
+async def send_certificate(
+    db: AsyncSession, cert: CourseCertificate, person: Person, now: dt.datetime, pdf: bytes
+) -> bool:
+    """Congratulate the new Citytrainer and send the PDF (`certificate_document`), both
+    through the outbox."""
     identity = await db.scalar(
         select(ChannelIdentity).where(
             ChannelIdentity.person_id == person.id, ChannelIdentity.channel == people.TELEGRAM
@@ -277,12 +292,6 @@ async def send_certificate(
     )
     if not reached or identity is None:
         return False
-    pdf = certificate_pdf(
-        person_name(person),
-        _("Citytrainers {programme}").format(programme=programme.name if programme else ""),
-        _("Certificate Citytrainer"),
-        [_("Date: {date}").format(date=since.strftime("%d-%m-%Y"))],
-    )
     await outbox.enqueue(
         db,
         chat_id=identity.chat_id,

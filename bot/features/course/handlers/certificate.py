@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.course.callbacks import CertificateAction, CertificateCb
 from bot.features.course.common import person_name, programme_setup
-from bot.features.course.notify import send_certificate
+from bot.features.course.notify import certificate_document, send_certificate
 from bot.kit.clock import Clock
 from domain.local_time import to_local
 from domain.roles import Role
@@ -47,13 +47,16 @@ async def approve(
         return
     now = clock.now()
     tz, _settings = await programme_setup(db, cert.programme_id)
+    since = to_local(now, tz).date()
+    # the PDF first, in a worker thread and before anything is written (no write lock held)
+    pdf = await certificate_document(db, cert, person, since)
     cert.approved_at = now
     cert.approved_by = member.person.id
-    cert.citytrainer_since = to_local(now, tz).date()
+    cert.citytrainer_since = since
     await people.grant_role(
         db, person.id, cert.programme_id, Role.CITYTRAINER, now, granted_by=member.person.id
     )
-    reached = await send_certificate(db, cert, person, now)
+    reached = await send_certificate(db, cert, person, now, pdf)
     await query.answer(_("Certificate approved"))
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
