@@ -1,22 +1,38 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t citytrainers-bot .   Run: docker run --env-file .env -p 8080:8080 citytrainers-bot
+# Several replicas behind a proxy: docker-compose.yml and README.md ("Production: several machines").
 
-FROM python:3.11-slim AS build
+# The base image is pinned by digest: python:3.11-slim-bookworm (Python 3.11.16) as published on
+# Docker Hub on 25 Aug 2026 (the multi-platform index; source: docker-library/repo-info,
+# repos/python/remote/3.11-slim-bookworm.md). Move it on deliberately, with the lock files
+# (`make lock` resolves for the same Python): docker buildx imagetools inspect <tag>.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:0bee7276f83efd4a1ee05bbbf4281d95ed28e079220a9457f25a93e3f1e3c31b
+
+FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-COPY pyproject.toml README.md ./
+# Every dependency, and the build backend, pinned with its hashes (`make lock`): pip refuses
+# anything that is not in the lock file or does not match its hash.
+COPY requirements.lock requirements-build.lock ./
+RUN python -m venv /opt/venv \
+    && python -m venv /opt/build \
+    && /opt/venv/bin/pip install --require-hashes --no-deps -r requirements.lock \
+    && /opt/build/bin/pip install --require-hashes --no-deps -r requirements-build.lock
+COPY pyproject.toml README.md babel.cfg ./
 COPY bot ./bot
 COPY domain ./domain
 COPY storage ./storage
 COPY simulator ./simulator
 COPY tools ./tools
 COPY locales ./locales
-COPY babel.cfg ./
-RUN /opt/venv/bin/pip install --no-cache-dir . \
+# The project itself without its dependencies (they are all in the venv already), then check
+# that nothing is missing and compile the Dutch catalogs.
+RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /tmp/dist . \
+    && /opt/venv/bin/pip install --no-deps /tmp/dist/*.whl \
+    && /opt/venv/bin/pip check \
     && /opt/venv/bin/python -m tools.check_i18n --compile
 
-FROM python:3.11-slim
+FROM ${PYTHON_IMAGE}
 RUN useradd --create-home --uid 10001 citytrainers
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck i18n i18n-update catalogs hadolint pytest bench fmt system-deps clean
+.PHONY: help install run test lint typecheck i18n i18n-update catalogs hadolint pytest bench fmt system-deps clean lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,28 @@ bench: $(STAMP) ## benchmarks under bench/ (time and memory)
 fmt: $(STAMP) ## format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The lock files pin every dependency with its hashes (runtime, dev, and the build backend that
+# builds the project's wheel) for Python 3.11 on Linux, like the Docker image's base. uv runs in
+# a throwaway virtual environment and reads PyPI only; pins already in the lock files are kept
+# unless pyproject.toml needs others (delete a line, or a whole file, to take newer versions).
+UV_VERSION := 0.13.9
+LOCK_FLAGS := --quiet --no-config --generate-hashes --index-url https://pypi.org/simple \
+	--python-version 3.11.16 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command "make lock"
+export BUILD_REQUIRES := import tomllib; \
+	print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")
+
+lock: ## regenerate requirements*.lock (pinned, with hashes) from pyproject.toml
+	@set -e; tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp"; \
+	"$$tmp/bin/pip" install --quiet "uv==$(UV_VERSION)"; \
+	"$$tmp/bin/uv" pip compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml; \
+	"$$tmp/bin/uv" pip compile $(LOCK_FLAGS) --extra dev -c requirements.lock \
+		-o requirements-dev.lock pyproject.toml; \
+	"$$tmp/bin/python" -c "$$BUILD_REQUIRES" | "$$tmp/bin/uv" pip compile $(LOCK_FLAGS) \
+		-c requirements.lock -o requirements-build.lock -; \
+	echo "requirements.lock, requirements-dev.lock and requirements-build.lock are up to date"
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage htmlcov

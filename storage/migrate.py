@@ -9,6 +9,8 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import wait_lock
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -27,6 +29,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as conn:
+        await wait_lock(conn, "migrate")  # replicas starting at once migrate one by one
         await conn.run_sync(_run)
 
 

@@ -189,9 +189,8 @@ class OutboxSender:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                if (
-                    self._recovered_at is None
-                    or self._monotonic() - self._recovered_at >= RECOVER_EVERY_SECONDS
+                if self._recovered_at is None or self._monotonic() - self._recovered_at >= min(
+                    RECOVER_EVERY_SECONDS, self._claim_lease.total_seconds()
                 ):
                     await self.recover()
                 sent = await self.run_once(stop)

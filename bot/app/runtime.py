@@ -20,6 +20,7 @@ from bot.app.polling import ReliablePoller
 from bot.app.scheduler import run_every
 from domain.roles import Role
 from storage import migrate, people
+from storage.db import wait_lock
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ async def bootstrap(app: App) -> None:
     settings = app.settings
     await migrate.upgrade(app.engine)
     async with app.sessions.begin() as session:
+        await wait_lock(session, "bootstrap")  # replicas starting at once: one after the other
         programme = await people.ensure_programme(
             session, settings.programme_name, settings.timezone, app.clock.now()
         )

@@ -6,6 +6,13 @@ interval whatever the wall clock does. *What* is due is decided by comparing wit
 (our injected Clock), read at the start of each sweep, so a step of the system clock, backward or
 forward, delays nothing by more than one interval. Each sweep runs in its own transaction; a
 duplicate run is harmless because outbox rows carry idempotency keys.
+
+Several replicas on one PostgreSQL: each sweep's transaction first takes a PostgreSQL advisory
+lock of its own (`pg_try_advisory_xact_lock`, released at commit or rollback, also when the
+process dies); a replica that finds it taken skips that sweep this round, because another replica
+is running it at this moment. So no two replicas run the same sweep at once (two runs deleting
+the same expired signup would make the second fail), and a later run sees the earlier one's
+committed work.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.kit.clock import Clock, Monotonic
 from bot.kit.sweep import Sweep
+from storage.db import try_lock
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +56,20 @@ class Sweeper:
             try:
                 with self._i18n.context(), self._i18n.use_locale(self._i18n.default_locale):
                     async with self._sessions.begin() as session:
+                        if not await take_turn(session, sweep.name):
+                            log.debug("sweep %s is running on another replica", sweep.name)
+                            continue
                         await sweep.func(session, self._clock.now())
             except Exception:
                 log.exception("sweep %s failed; it runs again at the next interval", sweep.name)
         if self._after is not None:
             self._after()
+
+
+async def take_turn(session: AsyncSession, name: str) -> bool:
+    """May this replica run the sweep `name` now? On PostgreSQL only when no other replica is
+    running it (a transaction-level advisory lock); elsewhere (SQLite: one process) always."""
+    return await try_lock(session, name)
 
 
 async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
