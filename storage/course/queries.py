@@ -151,11 +151,23 @@ async def leaders_of(session: AsyncSession, cohort_id: int) -> list[int]:
     )
 
 
+async def listed_leaders(session: AsyncSession, cohort_id: int) -> list[int]:
+    """Everyone listed as the group's leader, with a role or not (for managing the list;
+    `leaders_of` for whom to tell or let act)."""
+    return list(
+        await session.scalars(
+            select(CohortLeader.person_id)
+            .where(CohortLeader.cohort_id == cohort_id)
+            .order_by(CohortLeader.id)
+        )
+    )
+
+
 async def add_leader(
     session: AsyncSession, cohort_id: int, person_id: int, now: dt.datetime
 ) -> bool:
     """The person leads the cohort (too); True when they did not yet."""
-    if person_id in await leaders_of(session, cohort_id):
+    if person_id in await listed_leaders(session, cohort_id):
         return False
     session.add(CohortLeader(cohort_id=cohort_id, person_id=person_id, created_at=now))
     await session.flush()

@@ -61,7 +61,7 @@ def leaders_button(cohort_id: int) -> tuple[str, str]:
 
 
 async def _leaders(db: AsyncSession, cohort: Cohort) -> list[Person]:
-    found = [await db.get(Person, pid) for pid in await course.leaders_of(db, cohort.id)]
+    found = [await db.get(Person, pid) for pid in await course.listed_leaders(db, cohort.id)]
     return [p for p in found if p is not None]
 
 
@@ -128,7 +128,7 @@ async def pick(
     cohort = await _group(query, callback_data, db, member)
     if cohort is None or member is None:
         return
-    leading = set(await course.leaders_of(db, cohort.id))
+    leading = set(await course.listed_leaders(db, cohort.id))
     offered = [
         (person_name(p), LeaderCb(action=LeaderAction.SET, cohort=cohort.id, person=p.id).pack())
         for p in await course.course_leaders(db, cohort.programme_id)
@@ -215,7 +215,7 @@ async def remove(
     if cohort is None or member is None:
         return
     person_id = callback_data.person
-    if person_id not in await course.leaders_of(db, cohort.id):
+    if person_id not in await course.listed_leaders(db, cohort.id):
         log.info("course leader removal refused: not a leader of the group")
         await stale_button(query)
         return
