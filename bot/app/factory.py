@@ -32,6 +32,7 @@ from bot.app.middlewares.db import DbSessionMiddleware
 from bot.app.middlewares.member import MemberMiddleware
 from bot.app.middlewares.text import CleanTextMiddleware
 from bot.app.outbox_sender import LostReporter, OutboxSender
+from bot.app.outgoing import OutgoingTextMiddleware
 from bot.app.retry import ChatPauses, InteractiveRequestMiddleware
 from bot.app.scheduler import Sweeper
 from bot.app.sweeps import foundation_sweeps
@@ -148,6 +149,7 @@ def build_app(
 
     bot = make_bot(token, base)
     pauses = ChatPauses()  # a 429 for a chat holds back direct answers and the outbox alike
+    bot.session.middleware(OutgoingTextMiddleware())  # first: each part of a split text on its own
     bot.session.middleware(InteractiveRequestMiddleware(pauses=pauses))
     bot.session.middleware(RecordCallbackAnswers())
     sender_bot = make_bot(token, base)

@@ -11,7 +11,8 @@ stateDiagram-v2
     confirming --> [*]: /cancel
 ```
 A coordinator answers by replying to the bot's message; the answer reaches the person
-through the outbox (see bot.handlers.replies).
+through the outbox (see bot.handlers.replies). An answer that would not fit in one message with
+the question is refused at once, with the number of characters that do fit.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.kit import notify
+from bot.kit import notify, texts
 from bot.kit.clock import Clock
 from bot.kit.commands import CommandSpec
 from bot.kit.feature import Feature, MenuItem, Registry
@@ -218,18 +219,30 @@ async def answer_by_reply(
     if question is None or question.person_id is None:
         await message.answer(_("This question no longer exists (the person deleted their data)."))
         return
-    now = clock.now()
     answer = (message.text or "").strip()
+    asked = html.quote(question.text or "")
+
+    def render(typed: str) -> str:
+        return _("The coordinator answered your question:\n\n<i>{question}</i>\n\n{answer}").format(
+            question=asked, answer=html.quote(typed)
+        )
+
+    text = render(answer)
+    if not texts.fits(text):  # refused now, rather than "on its way" and then lost
+        await message.answer(
+            _(
+                "Your answer is too long: at most {max} characters. Reply to the question "
+                "again with a shorter answer."
+            ).format(max=texts.room(render("")))
+        )
+        return
+    now = clock.now()
     question.answered_at = now
     question.answered_by = member.person.id
     delivered = await notify.to_person(
         db,
         question.person_id,
-        notify.message_payload(
-            _("The coordinator answered your question:\n\n<i>{question}</i>\n\n{answer}").format(
-                question=html.quote(question.text or ""), answer=html.quote(answer)
-            )
-        ),
+        notify.message_payload(text),
         key=key("question", question.id, "answer", message.message_id),
         now=now,
         report_to=member.person.id,

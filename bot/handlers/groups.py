@@ -29,9 +29,9 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.notify import message_payload
-from storage import outbox
 from storage.refs import key
 
 HINT_KEY = "group-hint"
@@ -104,7 +104,7 @@ async def queue_hint(db: AsyncSession, bot: Bot, chat: Chat, now: dt.datetime) -
         "Talk to me in private: {link}"
     ).format(link=html.quote(link))
     button = InlineKeyboardButton(text=_("Talk to me in private"), url=link)
-    return await outbox.enqueue(
+    return await notify.enqueue(
         db,
         chat_id=str(chat.id),
         payload=message_payload(text, InlineKeyboardMarkup(inline_keyboard=[[button]])),

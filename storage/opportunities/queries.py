@@ -331,7 +331,11 @@ async def start_broadcast(
     now: dt.datetime,
     exclude: int | None = None,
 ) -> OpportunityBroadcast:
-    """Queue the opportunity for every recipient (outbox, broadcast lane), in this transaction."""
+    """Queue the opportunity for every recipient (outbox, broadcast lane), in this transaction.
+
+    `payload` is one message Telegram accepts, checked by the caller
+    (`bot.kit.notify.one_message_payload`): each recipient's row is counted, so it is not split.
+    """
     found = await recipients(session, opp, now, exclude)
     broadcast = OpportunityBroadcast(
         programme_id=opp.programme_id,

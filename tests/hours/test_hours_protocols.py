@@ -41,7 +41,7 @@ from domain.hours.practice import LogStatus, ReminderStep
 NOW = dt.datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=dt.UTC)
 OLD_HOURS_ACTIONS = [
     "l-new", "l-p", "l-d", "l-ok", "l-re", "o-new", "o-k", "o-inv", "o-pl",
-    "p-t", "p-s", "p-k", "p-ok",
+    "p-t", "p-s", "p-k", "p-ok", "d-more",
 ]  # fmt: skip
 
 

@@ -35,7 +35,7 @@ from bot.kit.keyboards import inline_choices
 from domain.course.rules import AttendanceStatus, course_progress, expected_attendance
 from domain.local_time import to_local
 from domain.reminders import ReminderKind, deliver_at, in_quiet_hours
-from storage import outbox, people
+from storage import people
 from storage.course import queries as course
 from storage.course.models import Cohort, CourseCertificate, CourseSession
 from storage.models import ChannelIdentity, Person, Programme
@@ -292,7 +292,7 @@ async def send_certificate(
     )
     if not reached or identity is None:
         return False
-    await outbox.enqueue(
+    await notify.enqueue(
         db,
         chat_id=identity.chat_id,
         method="sendDocument",

@@ -50,6 +50,8 @@ class HoursAction(StrEnum):
     PLACE_SUPERVISOR = "p-s"
     PLACE_TRACK = "p-k"
     PLACE_CONFIRM = "p-ok"
+    DIGEST_MORE = "d-more"
+    """/begeleiden's "More": the next page of the digest, after log id `value`."""
 
 
 LOG_ACTIONS = frozenset(

@@ -15,7 +15,6 @@ from bot.kit import notify
 from bot.kit.keyboards import inline_choices
 from domain.local_time import at_local
 from domain.nazorg.settings import DigestItem, week_bounds
-from storage import outbox
 from storage.models import Programme
 from storage.nazorg import digest as nazorg_digest
 from storage.outbox import Priority
@@ -73,7 +72,7 @@ async def send_digest(
     text, buttons = await digest_text(session, programme, now)
     if not buttons:  # nothing waits: no message (coordinators get enough of them)
         return
-    await outbox.enqueue(
+    await notify.enqueue(
         session,
         chat_id=chat,
         payload=notify.message_payload(text, inline_choices(buttons) if buttons else None),

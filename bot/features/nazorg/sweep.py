@@ -32,7 +32,7 @@ from domain.nazorg.engagement import (
 from domain.nazorg.settings import NazorgSettings, RunKind, digest_due, sweep_due, week_label
 from domain.opportunities import matching
 from domain.reminders import deliver_at
-from storage import outbox, people
+from storage import people
 from storage.models import Programme
 from storage.nazorg import queries as nazorg
 from storage.opportunities import queries as opportunities
@@ -134,7 +134,7 @@ async def run_nudges(
     opps = OpportunitySource(session, programme.id, now)
     await opps.load()
     counts: dict[str, int] = {step.value: 0 for step in NudgeStep}
-    buttons = notify.message_payload("", nudge_buttons())["reply_markup"]  # the same for all
+    buttons = nudge_buttons().model_dump(mode="json", exclude_none=True)  # the same for all
     async for group in nazorg.candidate_batches(session, programme.id, batch):
         due: list[tuple[nazorg.Candidate, NudgeStep, dt.datetime]] = []
         for c in group:
@@ -160,7 +160,7 @@ async def run_nudges(
         signed = await opps.signed_up(ids) if ids else {}
         opted = await opps.opted_out(ids) if ids else set()
         nudge_rows: list[dict[str, Any]] = []
-        messages: dict[tuple[int, NudgeStep], dict[str, Any]] = {}
+        messages: dict[tuple[int, NudgeStep], list[dict[str, Any]]] = {}
         for c, step, cycle_start in due:
             key = nudge_key(c.person_id, cycle_start, step)
             row: dict[str, Any] = {
@@ -189,7 +189,7 @@ async def run_nudges(
                 text = nudge_text(step, wording, c.first_name or "", track, opps.best(who))
                 payload = {"text": text, "reply_markup": buttons}
                 row.update(wording=wording, deliver_at=when, outbox_key=key)
-                messages[(c.person_id, step)] = outbox.row(
+                messages[(c.person_id, step)] = notify.rows(
                     chat_id=c.chat_id,
                     payload=payload,
                     key=key,
@@ -201,8 +201,8 @@ async def run_nudges(
                 )
             nudge_rows.append(row)
         inserted = await nazorg.record_nudges(session, nudge_rows)
-        await outbox.enqueue_many(
-            session, [m for k, m in messages.items() if k in inserted], now=now
+        await notify.enqueue_many(
+            session, [m for k, ms in messages.items() if k in inserted for m in ms], now=now
         )
         for _person, inserted_step in inserted:
             counts[inserted_step] += 1

@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.features.opportunities import keys
 from bot.kit import notify
 from bot.kit.feature import FeatureDeps
-from storage import outbox
 from storage.models import LOST_STATUSES, WAITING_STATUSES, OutboxStatus
 from storage.opportunities import queries as opportunities
 from storage.opportunities.models import Opportunity, OpportunityBroadcast
@@ -87,7 +86,7 @@ async def _refresh_one(
     if waiting == 0:
         opportunities.finish_broadcast(broadcast, now)
         shown = DONE_SHOWN
-        await outbox.enqueue(
+        await notify.enqueue(
             session,
             chat_id=broadcast.chat_id,
             payload=notify.message_payload(final_text(title, broadcast.total, counts)),
@@ -99,7 +98,7 @@ async def _refresh_one(
         return
     broadcast.progress = shown
     broadcast.progress_at = now
-    await outbox.enqueue(
+    await notify.enqueue(
         session,
         chat_id=broadcast.chat_id,
         method="editMessageText",

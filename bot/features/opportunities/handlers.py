@@ -39,7 +39,7 @@ from bot.kit import notify
 from bot.kit.clock import Clock
 from bot.kit.keyboards import inline_choices
 from domain.opportunities.status import JoinOutcome, SignupStatus
-from storage import outbox, people
+from storage import people
 from storage.opportunities import queries as opportunities
 from storage.opportunities.models import Opportunity
 
@@ -66,7 +66,7 @@ async def _tell_organisation(
     """The organisation's supervisors and the coordinator who posted it (or all coordinators)."""
     payload = notify.message_payload(text)
     for chat in await opportunities.supervisor_chats(db, opp.organisation_id):
-        await outbox.enqueue(
+        await notify.enqueue(
             db,
             chat_id=chat,
             payload=payload,

@@ -223,7 +223,7 @@ async def ask_helpers(
         opp,
         requested_by=member.person.id,
         chat_id=str(query.message.chat.id),
-        payload=notify.message_payload(card(opp), offer_buttons(opp.id)),
+        payload=notify.one_message_payload(card(opp), offer_buttons(opp.id)),
         now=now,
         exclude=member.person.id,
     )

@@ -352,7 +352,7 @@ async def publish(
     )
     db.add(opp)
     await db.flush()
-    payload = notify.message_payload(card(opp), offer_buttons(opp.id))
+    payload = notify.one_message_payload(card(opp), offer_buttons(opp.id))
     broadcast = await opportunities.start_broadcast(
         db,
         opp,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
+from aiogram import F, Router, html
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -121,7 +121,7 @@ async def begin(
         data.cohort_id, data.programme_id = cohort.id, cohort.programme_id
     await start_signup(state, data)
     group = (
-        _("\nYou were invited for group <b>{group}</b>.").format(group=cohort.name)
+        _("\nYou were invited for group <b>{group}</b>.").format(group=html.quote(cohort.name))
         if cohort
         else ""
     )

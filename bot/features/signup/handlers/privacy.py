@@ -132,7 +132,8 @@ async def my_data(
         lines.append(_("Also stored:"))
         lines.extend(f"- {line}" for line in counted)
     lines.append(_("The attached file has everything, also the dates. To delete it: /verwijderen"))
-    await message.answer("\n".join(lines)[:4000], reply_markup=registry.main_menu(roles))
+    # long: split into several messages where no tag is open (bot.app.outgoing), never cut
+    await message.answer("\n".join(lines), reply_markup=registry.main_menu(roles))
     document = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await message.answer_document(
         BufferedInputFile(document, filename="mijngegevens.json"),
